@@ -1,0 +1,41 @@
+export * from './errors/index.ts';
+export { newMessageId, deriveMessageId, parseMessageId, messageIdTime, type MessageId } from './ids/MessageId.ts';
+export { validate, type SchemaMap, type SchemaInput, type SchemaOutput, type StandardSchemaV1 } from './schema/validate.ts';
+export type { Envelope, Delivered, LogPosition, MessageHeaders } from './envelope/Envelope.ts';
+export { headersCausedBy, compactHeaders } from './envelope/headers.ts';
+export { silentLogger, type Logger } from './logging/Logger.ts';
+export { systemClock, type Clock } from './clock/Clock.ts';
+export {
+  defineTopic,
+  assertName,
+  type TopicDefinition,
+  type PublishInput,
+  type TopicMessage,
+  type DefineTopicOptions,
+} from './topic/defineTopic.ts';
+export { partitionFor } from './topic/partitionFor.ts';
+export {
+  defineEntity,
+  type EntityDefinition,
+  type AnyEntity,
+  type EntityCommand,
+  type EntityEvent,
+  type CommandInput,
+  type Decision,
+  type DecideContext,
+  type DefineEntityOptions,
+} from './entity/defineEntity.ts';
+export { reject, isRejection, type Rejection } from './entity/reject.ts';
+export type { NewEvent, StoredEvent } from './ports/StoredEvent.ts';
+export type { OutgoingMessage, LogRecord, OutboxRecord } from './ports/OutgoingMessage.ts';
+export {
+  emptyChange,
+  type Change,
+  type StreamAppend,
+  type CommandRecord,
+  type StoredOutcome,
+  type DocumentWrite,
+  type CheckpointWrite,
+} from './ports/Change.ts';
+export type { Store, CursorPartition, DocumentQuery } from './ports/Store.ts';
+export type { Bus, TopicSpec } from './ports/Bus.ts';

@@ -1,0 +1,74 @@
+import type { Change, CommandRecord } from './Change.ts';
+import type { OutboxRecord } from './OutgoingMessage.ts';
+import type { StoredEvent } from './StoredEvent.ts';
+
+/** A consumer's progress in one partition of a source. */
+export interface CursorPartition {
+  readonly partition: number;
+  /** Every message at or below this position is done. */
+  readonly position: number;
+  /** Fencing version of the checkpoint row; the next write must expect it. */
+  readonly version: number;
+  /** Done positions above `position`, in increasing order. */
+  readonly doneAbove: ReadonlyArray<number>;
+}
+
+/** Equality filter on top-level fields of read-model documents. */
+export interface DocumentQuery {
+  readonly where?: Readonly<Record<string, string | number | boolean | null>>;
+  /** @default 100 */
+  readonly limit?: number;
+}
+
+/**
+ * A service's own durable state: entity streams, command outcomes, read models, consumer checkpoints and the
+ * outbox. Every write goes through {@link Store.commit}, in one transaction; reads see only committed data.
+ * All methods may be called concurrently; an implementation serialises what it must.
+ */
+export interface Store {
+  /** For logs and errors, e.g. `sqlite:./data/app.db`. Never contains a password. */
+  readonly description: string;
+
+  /** Events of one stream with version greater than `afterVersion`, in version order. */
+  readStream(entity: string, entityId: string, afterVersion: number): Promise<StoredEvent[]>;
+
+  /** Up to `limit` events of every stream of `entity` with position greater than `after`, in position order. */
+  readEvents(entity: string, after: number, limit: number): Promise<StoredEvent[]>;
+
+  /** The position of the last event of `entity`, or 0 when it has none. */
+  lastEventPosition(entity: string): Promise<number>;
+
+  /** The recorded outcome of a command id, if that command was committed. */
+  findCommand(commandId: string): Promise<CommandRecord | undefined>;
+
+  /** A consumer's checkpoints in `source`, one entry per partition that has one. */
+  loadCursor(consumer: string, source: string): Promise<CursorPartition[]>;
+
+  /** One read-model document, or undefined. */
+  getDocument(model: string, id: string): Promise<unknown>;
+
+  /** Read-model documents whose top-level fields equal `query.where`, ordered by id. */
+  findDocuments(model: string, query?: DocumentQuery): Promise<Array<{ id: string; doc: unknown }>>;
+
+  /**
+   * Writes `change` atomically. Throws `ConcurrencyError` — having written nothing — when a stream's version,
+   * a command id or a checkpoint version was changed by someone else. Outgoing messages go to the outbox (or,
+   * when the store is the bus's own database, straight into the topic log), in the order given.
+   */
+  commit(change: Change): Promise<void>;
+
+  /** Up to `limit` unsent outbox messages, in outbox order. Empty when the store writes to the log directly. */
+  fetchOutbox(limit: number): Promise<OutboxRecord[]>;
+
+  /** Marks outbox messages as sent; they are not returned again. */
+  markSent(seqs: ReadonlyArray<number>): Promise<void>;
+
+  /**
+   * Resolves when events or outbox messages may have been committed (by this process or another), or after
+   * `timeoutMs`, or when `signal` aborts. Spurious wake-ups are allowed.
+   */
+  waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+
+  /** Releases connections. Pending calls finish first. */
+  close(): Promise<void>;
+}
