@@ -39,3 +39,25 @@ export {
 } from './ports/Change.ts';
 export type { Store, CursorPartition, DocumentQuery } from './ports/Store.ts';
 export type { Bus, TopicSpec } from './ports/Bus.ts';
+export type { CommandOutcome } from './entity/CommandOutcome.ts';
+export { publishTo, type EntityPublication, type PublicationContext } from './entity/publishTo.ts';
+export type { Snapshot } from './entity/EntityCache.ts';
+export { defineReadModel, type ReadModelDefinition } from './readmodel/defineReadModel.ts';
+export type {
+  ConsumerOptions,
+  ConsumerSourceDefinition,
+  SourceMessage,
+  Handler,
+  HandlerMap,
+} from './consumer/defineConsumer.ts';
+export type { HandlerContext, ExecuteOptions, ReadModelAccess } from './consumer/HandlerContext.ts';
+export { DeadlockError } from './consumer/ResourceLocks.ts';
+export type { ServiceEvents } from './events/ServiceEvents.ts';
+export {
+  createService,
+  type Service,
+  type ServiceOptions,
+  type EntityOptions,
+  type CommandOptions,
+  type ReadModelQuery,
+} from './service/createService.ts';

@@ -35,7 +35,7 @@ export interface Bus {
 
   /**
    * Resolves when messages may have been published to one of `topics` (by any process), or after `timeoutMs`,
-   * or when `signal` aborts. Spurious wake-ups are allowed.
+   * or when `signal` aborts. Never rejects; spurious wake-ups are allowed.
    */
   waitForMessages(topics: ReadonlyArray<string>, timeoutMs: number, signal?: AbortSignal): Promise<void>;
 

@@ -65,7 +65,7 @@ export interface Store {
 
   /**
    * Resolves when events or outbox messages may have been committed (by this process or another), or after
-   * `timeoutMs`, or when `signal` aborts. Spurious wake-ups are allowed.
+   * `timeoutMs`, or when `signal` aborts. Never rejects; spurious wake-ups are allowed.
    */
   waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
 

@@ -1,0 +1,118 @@
+import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
+import { ValidationError } from '../errors/ValidationError.ts';
+import type { MessageId } from '../ids/MessageId.ts';
+import type { Bus } from '../ports/Bus.ts';
+import type { LogRecord } from '../ports/OutgoingMessage.ts';
+import type { Store } from '../ports/Store.ts';
+import type { StoredEvent } from '../ports/StoredEvent.ts';
+import { validate, type SchemaMap } from '../schema/validate.ts';
+import type { ConsumerSourceDefinition } from './defineConsumer.ts';
+
+/** A raw record read from a source, before decoding. */
+export interface SourceRecord {
+  readonly position: number;
+  /** The ordering key as stored (checked when decoding). */
+  readonly key: string;
+  readonly record: LogRecord | StoredEvent;
+}
+
+/** A readable, partitioned log for the consumer engine: a topic on the bus or an entity's events in the store. */
+export interface ConsumerSource {
+  /** Name under which checkpoints are kept: the topic name, or `entity:<name>`. */
+  readonly name: string;
+  readonly partitions: number;
+  read(partition: number, after: number, limit: number): Promise<SourceRecord[]>;
+  wait(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /** Decodes and validates a record; throws ValidationError for anything malformed. */
+  decode(partition: number, source: SourceRecord): Delivered | Promise<Delivered>;
+  endPosition(partition: number): Promise<number>;
+}
+
+export function consumerSource(definition: ConsumerSourceDefinition, store: Store, bus: Bus): ConsumerSource {
+  if (definition.kind === 'topic') {
+    const topic = definition;
+    return {
+      name: topic.name,
+      partitions: topic.partitions,
+      read: async (partition, after, limit) =>
+        (await bus.read(topic.name, partition, after, limit)).map((record) => ({
+          position: record.position,
+          key: record.key,
+          record,
+        })),
+      wait: (timeoutMs, signal) => bus.waitForMessages([topic.name], timeoutMs, signal),
+      decode: (partition, { position, record }) => decodeLogRecord(topic.name, topic.messages, partition, position, record as LogRecord),
+      endPosition: (partition) => bus.endPosition(topic.name, partition),
+    };
+  }
+  const entity = definition;
+  const name = `entity:${entity.name}`;
+  return {
+    name,
+    partitions: 1,
+    read: async (_partition, after, limit) =>
+      (await store.readEvents(entity.name, after, limit)).map((record) => ({
+        position: record.position,
+        key: record.entityId,
+        record,
+      })),
+    wait: (timeoutMs, signal) => store.waitForChange(timeoutMs, signal),
+    decode: (_partition, { position, record }) => {
+      const event = record as StoredEvent;
+      return decodeFields(name, entity.events as SchemaMap, 0, position, {
+        id: event.id,
+        type: event.type,
+        key: event.entityId,
+        headers: event.metadata,
+        occurredAt: event.occurredAt,
+        payload: event.data,
+      });
+    },
+    endPosition: () => store.lastEventPosition(entity.name),
+  };
+}
+
+function decodeLogRecord(
+  source: string,
+  messages: SchemaMap,
+  partition: number,
+  position: number,
+  record: LogRecord,
+): Delivered | Promise<Delivered> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(record.payload);
+  } catch (error) {
+    throw new ValidationError(`${source}#${partition}@${position}: payload is not valid JSON`, [], { cause: error });
+  }
+  return decodeFields(source, messages, partition, position, { ...record, payload });
+}
+
+function decodeFields(
+  source: string,
+  messages: SchemaMap,
+  partition: number,
+  position: number,
+  fields: { id: string; type: string; key: string; headers: MessageHeaders; occurredAt: string; payload: unknown },
+): Delivered | Promise<Delivered> {
+  const where = `${source}#${partition}@${position}`;
+  if (typeof fields.id !== 'string' || fields.id.length === 0) throw new ValidationError(`${where}: message has no id`);
+  if (typeof fields.key !== 'string') throw new ValidationError(`${where}: message ${fields.id} has no key`);
+  const schema = messages[fields.type];
+  if (schema === undefined) {
+    throw new ValidationError(`${where}: unknown message type ${JSON.stringify(fields.type)} in ${source}`);
+  }
+  const build = (payload: unknown): Delivered => ({
+    id: fields.id as MessageId,
+    type: fields.type,
+    key: fields.key,
+    payload,
+    headers: fields.headers ?? {},
+    occurredAt: fields.occurredAt,
+    source,
+    partition,
+    position,
+  });
+  const validated = validate(schema, fields.payload, `${source} message ${fields.type} (${fields.id})`);
+  return validated instanceof Promise ? validated.then(build) : build(validated);
+}

@@ -1,0 +1,215 @@
+import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
+import { headersCausedBy } from '../envelope/headers.ts';
+import type { CommandOutcome } from '../entity/CommandOutcome.ts';
+import { decideCommand } from '../entity/decideCommand.ts';
+import type { AnyEntity, CommandInput, EntityDefinition } from '../entity/defineEntity.ts';
+import type { Snapshot } from '../entity/EntityCache.ts';
+import { validateCommand } from '../entity/validateCommand.ts';
+import { replayOutcome } from '../entity/replayOutcome.ts';
+import { ParleyError } from '../errors/ParleyError.ts';
+import { deriveMessageId } from '../ids/MessageId.ts';
+import type { Logger } from '../logging/Logger.ts';
+import type { CommandRecord, DocumentWrite, StoredOutcome, StreamAppend } from '../ports/Change.ts';
+import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
+import type { ReadModelDefinition } from '../readmodel/defineReadModel.ts';
+import { validate, type SchemaMap } from '../schema/validate.ts';
+import { outgoingForEvents } from '../service/outgoingForEvents.ts';
+import type { ServiceInternals } from '../service/ServiceInternals.ts';
+import type { PublishInput, TopicDefinition } from '../topic/defineTopic.ts';
+import { prepareOutgoing } from '../topic/prepareOutgoing.ts';
+import type { ExecuteOptions, HandlerContext, ReadModelAccess } from './HandlerContext.ts';
+import { DeadlockError, type ResourceLocks } from './ResourceLocks.ts';
+
+/** What a unit of work needs from its consumer. */
+export interface UnitEnvironment {
+  readonly consumer: string;
+  readonly internals: ServiceInternals;
+  readonly locks: ResourceLocks;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  /** False once the consumer rewound or stopped: the unit's effects will never commit. */
+  isCurrent(): boolean;
+}
+
+/** Everything a handled message writes, committed with the consumer's checkpoint. */
+export interface UnitEffects {
+  readonly appends: ReadonlyArray<StreamAppend>;
+  readonly commands: ReadonlyArray<CommandRecord>;
+  readonly outgoing: ReadonlyArray<OutgoingMessage>;
+  readonly documents: ReadonlyArray<DocumentWrite>;
+}
+
+export const streamResource = (entity: string, entityId: string): string => `s\u0000${entity}\u0000${entityId}`;
+const documentResource = (model: string, id: string): string => `d\u0000${model}\u0000${id}`;
+const commandResource = (commandId: string): string => `c\u0000${commandId}`;
+
+/**
+ * The handler context for one message, recording its effects. Reads go through the consumer's resource locks
+ * so that lanes never see each other's uncommitted writes and a lane always sees its own.
+ */
+export class UnitOfWork implements HandlerContext {
+  readonly consumer: string;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  readonly idempotencyKey: string;
+  /** Resources this unit acquired. */
+  readonly touched = new Set<string>();
+  /** Resources that took a committed value from this unit, with that value (streams only). */
+  readonly snapshots = new Map<string, { entity: string; entityId: string; snapshot: Snapshot }>();
+  private readonly appends: StreamAppend[] = [];
+  private readonly commands: CommandRecord[] = [];
+  private readonly documents: DocumentWrite[] = [];
+  private readonly outgoing: Array<Promise<OutgoingMessage[]>> = [];
+  private sequence = 0;
+  private sealed = false;
+  /** Set when a wait would have deadlocked, even if the handler swallowed the error. */
+  deadlocked = false;
+
+  constructor(
+    readonly id: number,
+    readonly lane: string,
+    readonly message: Delivered,
+    private readonly env: UnitEnvironment,
+  ) {
+    this.consumer = env.consumer;
+    this.logger = env.logger;
+    this.signal = env.signal;
+    this.idempotencyKey = message.id;
+  }
+
+  async execute<S, C extends SchemaMap, E extends SchemaMap, R extends string>(
+    entity: EntityDefinition<S, C, E, R>,
+    entityId: string,
+    input: CommandInput<C>,
+    options: ExecuteOptions = {},
+  ): Promise<CommandOutcome<E, R>> {
+    this.assertOpen();
+    const anyEntity = entity as unknown as AnyEntity;
+    const publications = this.env.internals.publicationsOf(anyEntity);
+    const command = await validateCommand(anyEntity, input);
+    const explicitId = options.commandId;
+    const commandId = explicitId ?? deriveMessageId(this.message.id, `${this.consumer}/command`, this.sequence++);
+
+    if (explicitId !== undefined) {
+      const key = commandResource(explicitId);
+      await this.acquire(key);
+      const pending = this.env.locks.top(key);
+      if (pending !== undefined) return replayOutcome(pending.value as StoredOutcome, entityId, explicitId) as CommandOutcome<E, R>;
+      const recorded = await this.env.internals.store.findCommand(explicitId);
+      this.assertOpen();
+      if (recorded !== undefined) return replayOutcome(recorded.outcome, recorded.entityId, explicitId) as CommandOutcome<E, R>;
+    }
+
+    const key = streamResource(entity.name, entityId);
+    await this.acquire(key);
+    const layered = this.env.locks.top(key);
+    const before = layered !== undefined ? (layered.value as Snapshot) : await this.env.internals.loadSnapshot(anyEntity, entityId);
+    this.assertOpen();
+    const now = this.env.internals.clock.now();
+    const metadata: MessageHeaders = headersCausedBy(this.message, { ...options.headers, commandId });
+    const decided = decideCommand(anyEntity, before, command, {
+      entityId,
+      commandId,
+      now,
+      metadata,
+      eventId: (index) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
+    });
+
+    if (decided.status === 'rejected') {
+      if (explicitId !== undefined) this.record(explicitId, anyEntity, entityId, { status: 'rejected', ...decided.rejection });
+      return { status: 'rejected', entityId, commandId, rejection: decided.rejection, duplicate: false } as CommandOutcome<E, R>;
+    }
+    if (decided.events.length > 0) {
+      this.appends.push({ entity: entity.name, entityId, expectedVersion: before.version, events: decided.events });
+      this.env.locks.push(key, this.id, decided.after);
+      this.snapshots.set(key, { entity: entity.name, entityId, snapshot: decided.after });
+      this.outgoing.push(outgoingForEvents(publications, entityId, before.version + 1, decided.events, now));
+    }
+    if (explicitId !== undefined) {
+      this.record(explicitId, anyEntity, entityId, {
+        status: 'accepted',
+        version: decided.after.version,
+        eventIds: decided.events.map((e) => e.id),
+      });
+    }
+    return {
+      status: 'accepted',
+      entityId,
+      commandId,
+      version: decided.after.version,
+      events: decided.domainEvents,
+      duplicate: false,
+    } as unknown as CommandOutcome<E, R>;
+  }
+
+  async publish<M extends SchemaMap>(topic: TopicDefinition<M>, input: PublishInput<M>): Promise<void> {
+    this.assertOpen();
+    const ensured = this.env.internals.ensureTopic(topic as unknown as TopicDefinition);
+    const prepared = prepareOutgoing(topic, input, {
+      id: deriveMessageId(this.message.id, `${this.consumer}/publish`, this.sequence++),
+      headers: headersCausedBy(this.message),
+      now: this.env.internals.clock.now(),
+    });
+    const slot = Promise.all([ensured, prepared]).then(([, message]) => [message]);
+    this.outgoing.push(slot);
+    await slot;
+  }
+
+  readModel<D>(model: ReadModelDefinition<D>): ReadModelAccess<D> {
+    return {
+      get: async (id) => {
+        this.assertOpen();
+        const key = documentResource(model.name, id);
+        await this.acquire(key);
+        const layered = this.env.locks.top(key);
+        if (layered !== undefined) return (layered.value ?? undefined) as D | undefined;
+        const doc = await this.env.internals.store.getDocument(model.name, id);
+        return (doc ?? undefined) as D | undefined;
+      },
+      set: async (id, doc) => {
+        this.assertOpen();
+        const key = documentResource(model.name, id);
+        await this.acquire(key);
+        const value = model.schema === undefined ? doc : await validate(model.schema, doc, `read model ${model.name} document ${id}`);
+        this.assertOpen();
+        this.documents.push({ model: model.name, id, doc: value });
+        this.env.locks.push(key, this.id, value);
+      },
+      delete: async (id) => {
+        this.assertOpen();
+        const key = documentResource(model.name, id);
+        await this.acquire(key);
+        this.documents.push({ model: model.name, id, doc: null });
+        this.env.locks.push(key, this.id, null);
+      },
+    };
+  }
+
+  /** Ends the handler's part: waits for pending validations and returns the effects. */
+  async seal(): Promise<UnitEffects> {
+    this.sealed = true;
+    const outgoing = (await Promise.all(this.outgoing)).flat();
+    return { appends: this.appends, commands: this.commands, outgoing, documents: this.documents };
+  }
+
+  private record(commandId: string, entity: AnyEntity, entityId: string, outcome: StoredOutcome): void {
+    this.commands.push({ commandId, entity: entity.name, entityId, outcome });
+    this.env.locks.push(commandResource(commandId), this.id, outcome);
+  }
+
+  private async acquire(key: string): Promise<void> {
+    this.touched.add(key);
+    try {
+      await this.env.locks.acquire(key, this.lane, this.id);
+    } catch (error) {
+      if (error instanceof DeadlockError) this.deadlocked = true;
+      throw error;
+    }
+    this.assertOpen();
+  }
+
+  private assertOpen(): void {
+    if (this.sealed) throw new ParleyError('UNIT_CLOSED', 'the handler already returned: await every context call');
+    if (!this.env.isCurrent()) throw new ParleyError('UNIT_ABANDONED', 'the consumer rewound or stopped; this work is dropped');
+  }
+}

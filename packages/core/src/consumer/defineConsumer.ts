@@ -1,0 +1,80 @@
+import type { Delivered } from '../envelope/Envelope.ts';
+import type { EntityDefinition } from '../entity/defineEntity.ts';
+import type { SchemaMap, SchemaOutput } from '../schema/validate.ts';
+import type { TopicDefinition } from '../topic/defineTopic.ts';
+import type { HandlerContext } from './HandlerContext.ts';
+
+/** What a consumer reads: a topic, or the events of every stream of an entity. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ConsumerSourceDefinition = TopicDefinition<any> | EntityDefinition<any, any, any, any>;
+
+type MessagesOf<M extends SchemaMap> = { [K in keyof M & string]: Delivered<K, SchemaOutput<M[K]>> }[keyof M & string];
+
+/** The messages a consumer of `S` receives, discriminated by `type`. */
+export type SourceMessage<S> =
+  S extends TopicDefinition<infer M>
+    ? MessagesOf<M>
+    : // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      S extends EntityDefinition<any, any, infer E, any>
+      ? MessagesOf<E>
+      : never;
+
+export type Handler<Msg> = (message: Msg, context: HandlerContext) => void | Promise<void>;
+
+/** One handler per message type; types without a handler are acknowledged and skipped. */
+export type HandlerMap<Msg extends { type: string }> = {
+  [K in Msg['type']]?: Handler<Extract<Msg, { type: K }>>;
+};
+
+export interface ConsumerOptions<S extends ConsumerSourceDefinition> {
+  /** Stable name: the consumer group. Checkpoints are kept under it. */
+  name: string;
+  source: S;
+  /** One function for every message, or a handler per message type. */
+  handle: Handler<SourceMessage<S>> | HandlerMap<SourceMessage<S>>;
+  /**
+   * Keys handled at the same time. Messages of one key are always handled one at a time, in order.
+   * @default 64
+   */
+  concurrency?: number;
+  /**
+   * Messages read per partition per fetch.
+   * @default 256
+   */
+  batchSize?: number;
+  /**
+   * Messages fetched but not yet committed, at most; fetching pauses above it.
+   * @default 4096
+   */
+  maxInFlight?: number;
+}
+
+/** A consumer as the runtime sees it, types erased. */
+export interface ConsumerDefinition {
+  readonly name: string;
+  readonly source: ConsumerSourceDefinition;
+  readonly handle: Handler<Delivered> | Record<string, Handler<Delivered> | undefined>;
+  readonly concurrency: number;
+  readonly batchSize: number;
+  readonly maxInFlight: number;
+}
+
+/** Checks the options and fills in defaults. */
+export function normaliseConsumer<S extends ConsumerSourceDefinition>(options: ConsumerOptions<S>): ConsumerDefinition {
+  const positive = (value: number | undefined, fallback: number, what: string): number => {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < 1) throw new TypeError(`consumer ${options.name}: ${what} must be a positive integer, got ${v}`);
+    return v;
+  };
+  const concurrency = positive(options.concurrency, 64, 'concurrency');
+  const batchSize = positive(options.batchSize, 256, 'batchSize');
+  const maxInFlight = positive(options.maxInFlight, 4096, 'maxInFlight');
+  return {
+    name: options.name,
+    source: options.source,
+    handle: options.handle as ConsumerDefinition['handle'],
+    concurrency,
+    batchSize,
+    maxInFlight: Math.max(maxInFlight, batchSize),
+  };
+}

@@ -1,0 +1,32 @@
+import type { Clock } from '../clock/Clock.ts';
+import type { AnyEntity } from '../entity/defineEntity.ts';
+import type { Snapshot } from '../entity/EntityCache.ts';
+import type { EntityPublication } from '../entity/publishTo.ts';
+import type { Logger } from '../logging/Logger.ts';
+import type { Bus } from '../ports/Bus.ts';
+import type { Store } from '../ports/Store.ts';
+import type { TopicDefinition } from '../topic/defineTopic.ts';
+
+/** What a service shares with its consumers and relay. */
+export interface ServiceInternals {
+  readonly name: string;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /**
+   * The last committed state of a stream: from the cache, else folded from the store. With `fresh`, events
+   * committed by other processes since the cached version are folded in first.
+   */
+  loadSnapshot(entity: AnyEntity, entityId: string, options?: { fresh?: boolean }): Promise<Snapshot>;
+  /** Caches a committed state. */
+  cacheSnapshot(entity: string, entityId: string, snapshot: Snapshot): void;
+  /** Forgets a cached state (after a conflict). */
+  evictSnapshot(entity: string, entityId: string): void;
+  /** Publications of a registered entity; throws when the entity is not registered with the service. */
+  publicationsOf(entity: AnyEntity): ReadonlyArray<EntityPublication>;
+  /** Creates the topic on the bus once per process. */
+  ensureTopic(topic: TopicDefinition): Promise<void>;
+  /** Wakes the outbox relay after a commit. */
+  committed(): void;
+}

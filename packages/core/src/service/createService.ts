@@ -1,0 +1,333 @@
+import { systemClock, type Clock } from '../clock/Clock.ts';
+import { consumerSource } from '../consumer/ConsumerSource.ts';
+import { ConsumerRuntime } from '../consumer/ConsumerRuntime.ts';
+import { normaliseConsumer, type ConsumerOptions, type ConsumerSourceDefinition } from '../consumer/defineConsumer.ts';
+import type { MessageHeaders } from '../envelope/Envelope.ts';
+import { compactHeaders } from '../envelope/headers.ts';
+import type { CommandOutcome } from '../entity/CommandOutcome.ts';
+import { decideCommand, foldEvents } from '../entity/decideCommand.ts';
+import type { AnyEntity, CommandInput, EntityDefinition } from '../entity/defineEntity.ts';
+import { EntityCache, type Snapshot } from '../entity/EntityCache.ts';
+import type { EntityPublication } from '../entity/publishTo.ts';
+import { validateCommand } from '../entity/validateCommand.ts';
+import { replayOutcome } from '../entity/replayOutcome.ts';
+import { isConcurrencyError } from '../errors/ConcurrencyError.ts';
+import { ParleyError } from '../errors/ParleyError.ts';
+import { TypedEmitter } from '../events/TypedEmitter.ts';
+import type { ServiceEvents } from '../events/ServiceEvents.ts';
+import { deriveMessageId, newMessageId } from '../ids/MessageId.ts';
+import { silentLogger, type Logger } from '../logging/Logger.ts';
+import { OutboxRelay } from '../outbox/OutboxRelay.ts';
+import { emptyChange } from '../ports/Change.ts';
+import type { Bus } from '../ports/Bus.ts';
+import type { DocumentQuery, Store } from '../ports/Store.ts';
+import type { ReadModelDefinition } from '../readmodel/defineReadModel.ts';
+import type { SchemaMap } from '../schema/validate.ts';
+import type { PublishInput, TopicDefinition } from '../topic/defineTopic.ts';
+import { assertName } from '../topic/defineTopic.ts';
+import { prepareOutgoing } from '../topic/prepareOutgoing.ts';
+import { outgoingForEvents } from './outgoingForEvents.ts';
+import type { ServiceInternals } from './ServiceInternals.ts';
+
+export interface ServiceOptions {
+  /** The service's name, used in logs. */
+  name: string;
+  /** The service's own store. The service does not close it. */
+  store: Store;
+  /** The bus its topics travel on. The service does not close it. */
+  bus: Bus;
+  /** @default a logger that drops everything */
+  logger?: Logger;
+  /** @default the system clock */
+  clock?: Clock;
+  /**
+   * Committed entity states kept in memory.
+   * @default 10000
+   */
+  entityCacheSize?: number;
+}
+
+export interface EntityOptions<E extends SchemaMap> {
+  /** Topic publications of the entity's events, written in the same transaction as the events. */
+  publish?: EntityPublication<E> | ReadonlyArray<EntityPublication<E>>;
+}
+
+export interface CommandOptions {
+  /** Idempotency key: executing a command id again returns its first outcome and appends nothing. */
+  commandId?: string;
+  /** Headers copied onto the events (e.g. correlationId, traceparent). */
+  headers?: MessageHeaders;
+}
+
+/** Read-only queries on a read model. */
+export interface ReadModelQuery<D> {
+  get(id: string): Promise<D | undefined>;
+  find(query?: DocumentQuery): Promise<Array<{ id: string; doc: D }>>;
+}
+
+/** A service: entities, consumers and publications over one store and one bus. */
+export interface Service {
+  readonly name: string;
+  /** Lifecycle events (commits, failures, rewinds). Returns an unsubscribe function. */
+  on<K extends keyof ServiceEvents>(event: K, listener: (event: ServiceEvents[K]) => void): () => void;
+  /** Registers an entity (and where its events are published). Before `start`. */
+  entity<S, C extends SchemaMap, E extends SchemaMap, R extends string>(
+    entity: EntityDefinition<S, C, E, R>,
+    options?: EntityOptions<E>,
+  ): Service;
+  /** Registers a consumer. Before `start`. */
+  consumer<Src extends ConsumerSourceDefinition>(options: ConsumerOptions<Src>): Service;
+  /** Creates topics, starts the outbox relay and every consumer. */
+  start(): Promise<void>;
+  /** Stops consumers gracefully (running handlers finish and commit), then the relay. */
+  stop(): Promise<void>;
+  /** Executes a command and commits its events (and their publications) at once. */
+  execute<S, C extends SchemaMap, E extends SchemaMap, R extends string>(
+    entity: EntityDefinition<S, C, E, R>,
+    entityId: string,
+    command: CommandInput<C>,
+    options?: CommandOptions,
+  ): Promise<CommandOutcome<E, R>>;
+  /** Publishes messages to a topic through the outbox, atomically. */
+  publish<M extends SchemaMap>(
+    topic: TopicDefinition<M>,
+    messages: PublishInput<M> | ReadonlyArray<PublishInput<M>>,
+  ): Promise<void>;
+  /** The current state of an entity. */
+  load<S, C extends SchemaMap, E extends SchemaMap, R extends string>(
+    entity: EntityDefinition<S, C, E, R>,
+    entityId: string,
+  ): Promise<{ state: S; version: number }>;
+  /** Queries a read model. */
+  query<D>(model: ReadModelDefinition<D>): ReadModelQuery<D>;
+}
+
+const MAX_COMMAND_ATTEMPTS = 20;
+
+/**
+ * Creates a service over a store and a bus.
+ *
+ * @example
+ * const wallet = createService({ name: 'wallet', store, bus, logger })
+ *   .entity(walletEntity, { publish: publishTo(walletEvents, toWalletMessage) })
+ *   .consumer({ name: 'wallet-charger', source: showEvents, handle: { SeatReserved: charge } });
+ * await wallet.start();
+ */
+export function createService(options: ServiceOptions): Service {
+  assertName(options.name, 'service');
+  const logger = (options.logger ?? silentLogger).child({ service: options.name });
+  const clock = options.clock ?? systemClock;
+  const { store, bus } = options;
+  const cache = new EntityCache(options.entityCacheSize ?? 10_000);
+  const events = new TypedEmitter<ServiceEvents>((error) => logger.error({ err: error }, 'event listener threw'));
+  const relay = new OutboxRelay(store, bus, clock, logger, events);
+  const entities = new Map<string, { entity: AnyEntity; publications: EntityPublication[] }>();
+  const consumerOptions: Array<ConsumerOptions<ConsumerSourceDefinition>> = [];
+  const topics = new Map<string, Promise<void>>();
+  let consumers: ConsumerRuntime[] = [];
+  let state: 'new' | 'running' | 'stopped' = 'new';
+
+  const internals: ServiceInternals = {
+    name: options.name,
+    store,
+    bus,
+    logger,
+    clock,
+    async loadSnapshot(entity, entityId, loadOptions = {}) {
+      const key = EntityCache.key(entity.name, entityId);
+      const cached = cache.get(key);
+      if (cached !== undefined && loadOptions.fresh !== true) return cached;
+      const from = cached ?? { state: entity.initialState(), version: 0 };
+      const stored = await store.readStream(entity.name, entityId, from.version);
+      const snapshot = foldEvents(entity, from, stored);
+      cache.set(key, snapshot);
+      return snapshot;
+    },
+    cacheSnapshot(entity, entityId, snapshot) {
+      cache.set(EntityCache.key(entity, entityId), snapshot);
+    },
+    evictSnapshot(entity, entityId) {
+      cache.delete(EntityCache.key(entity, entityId));
+    },
+    publicationsOf(entity) {
+      const registered = entities.get(entity.name);
+      if (registered === undefined || registered.entity !== entity) {
+        throw new ParleyError(
+          'UNKNOWN_ENTITY',
+          `entity ${entity.name} is not registered with service ${options.name}: call service.entity(${entity.name}) first`,
+        );
+      }
+      return registered.publications;
+    },
+    ensureTopic(topic) {
+      let ensured = topics.get(topic.name);
+      if (ensured === undefined) {
+        ensured = bus.ensureTopic({ name: topic.name, partitions: topic.partitions });
+        ensured.catch(() => topics.delete(topic.name));
+        topics.set(topic.name, ensured);
+      }
+      return ensured;
+    },
+    committed() {
+      relay.notify();
+    },
+  };
+
+  const assertNotStarted = (what: string): void => {
+    if (state !== 'new') throw new ParleyError('SERVICE_STARTED', `${what}: register before service.start()`);
+  };
+
+  const service: Service = {
+    name: options.name,
+
+    on: (event, listener) => events.on(event, listener),
+
+    entity(entity, entityOptions = {}) {
+      assertNotStarted(`entity ${entity.name}`);
+      if (entities.has(entity.name)) throw new ParleyError('DUPLICATE_ENTITY', `entity ${entity.name} is already registered`);
+      const publish = entityOptions.publish;
+      const publications = (publish === undefined ? [] : Array.isArray(publish) ? publish : [publish]) as EntityPublication[];
+      entities.set(entity.name, { entity: entity as unknown as AnyEntity, publications });
+      return service;
+    },
+
+    consumer(consumer) {
+      assertNotStarted(`consumer ${consumer.name}`);
+      assertName(consumer.name, 'consumer');
+      if (consumerOptions.some((c) => c.name === consumer.name)) {
+        throw new ParleyError('DUPLICATE_CONSUMER', `consumer ${consumer.name} is already registered`);
+      }
+      normaliseConsumer(consumer);
+      consumerOptions.push(consumer as unknown as ConsumerOptions<ConsumerSourceDefinition>);
+      return service;
+    },
+
+    async start() {
+      if (state !== 'new') throw new ParleyError('SERVICE_STARTED', `service ${options.name} was already started`);
+      state = 'running';
+      const needed = new Map<string, TopicDefinition>();
+      for (const { publications } of entities.values()) for (const p of publications) needed.set(p.topic.name, p.topic);
+      for (const c of consumerOptions) if (c.source.kind === 'topic') needed.set(c.source.name, c.source);
+      await Promise.all([...needed.values()].map((topic) => internals.ensureTopic(topic)));
+      relay.start();
+      consumers = consumerOptions.map(
+        (c) => new ConsumerRuntime(normaliseConsumer(c), consumerSource(c.source, store, bus), internals, events),
+      );
+      await Promise.all(consumers.map((c) => c.start()));
+      logger.info({ consumers: consumers.map((c) => c.name), entities: [...entities.keys()] }, 'service started');
+    },
+
+    async stop() {
+      if (state !== 'running') return;
+      state = 'stopped';
+      await Promise.all(consumers.map((c) => c.stop()));
+      await relay.stop();
+      logger.info({}, 'service stopped');
+    },
+
+    async execute<S, C extends SchemaMap, E extends SchemaMap, R extends string>(
+      entity: EntityDefinition<S, C, E, R>,
+      entityId: string,
+      input: CommandInput<C>,
+      commandOptions: CommandOptions = {},
+    ): Promise<CommandOutcome<E, R>> {
+      const anyEntity = entity as unknown as AnyEntity;
+      const publications = internals.publicationsOf(anyEntity);
+      const command = await validateCommand(anyEntity, input);
+      const explicitId = commandOptions.commandId;
+      const commandId = explicitId ?? newMessageId(clock.now());
+      const metadata = compactHeaders({ correlationId: commandId, ...commandOptions.headers, commandId });
+      for (let attempt = 1; attempt <= MAX_COMMAND_ATTEMPTS; attempt++) {
+        if (explicitId !== undefined) {
+          const recorded = await store.findCommand(explicitId);
+          if (recorded !== undefined) return replayOutcome(recorded.outcome, recorded.entityId, explicitId) as CommandOutcome<E, R>;
+        }
+        const before: Snapshot = await internals.loadSnapshot(anyEntity, entityId);
+        const now = clock.now();
+        const decided = decideCommand(anyEntity, before, command, {
+          entityId,
+          commandId,
+          now,
+          metadata,
+          eventId: (index) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
+        });
+        try {
+          if (decided.status === 'rejected') {
+            if (explicitId !== undefined) {
+              await store.commit({
+                ...emptyChange,
+                commands: [{ commandId, entity: entity.name, entityId, outcome: { status: 'rejected', ...decided.rejection } }],
+              });
+            }
+            return { status: 'rejected', entityId, commandId, rejection: decided.rejection, duplicate: false } as CommandOutcome<E, R>;
+          }
+          const outgoing = await outgoingForEvents(publications, entityId, before.version + 1, decided.events, now);
+          await store.commit({
+            ...emptyChange,
+            appends:
+              decided.events.length === 0
+                ? []
+                : [{ entity: entity.name, entityId, expectedVersion: before.version, events: decided.events }],
+            commands:
+              explicitId === undefined
+                ? []
+                : [
+                    {
+                      commandId,
+                      entity: entity.name,
+                      entityId,
+                      outcome: { status: 'accepted', version: decided.after.version, eventIds: decided.events.map((e) => e.id) },
+                    },
+                  ],
+            outgoing,
+          });
+        } catch (error) {
+          if (!isConcurrencyError(error)) throw error;
+          internals.evictSnapshot(entity.name, entityId);
+          continue;
+        }
+        internals.cacheSnapshot(entity.name, entityId, decided.after);
+        internals.committed();
+        return {
+          status: 'accepted',
+          entityId,
+          commandId,
+          version: decided.after.version,
+          events: decided.domainEvents,
+          duplicate: false,
+        } as unknown as CommandOutcome<E, R>;
+      }
+      throw new ParleyError(
+        'TOO_MANY_CONFLICTS',
+        `command on ${entity.name}/${entityId} lost ${MAX_COMMAND_ATTEMPTS} concurrency races in a row`,
+      );
+    },
+
+    async publish(topic, messages) {
+      const list = (Array.isArray(messages) ? messages : [messages]) as ReadonlyArray<PublishInput<SchemaMap>>;
+      await internals.ensureTopic(topic as unknown as TopicDefinition);
+      const now = clock.now();
+      const outgoing = await Promise.all(
+        list.map((message) => {
+          const id = newMessageId(now);
+          return prepareOutgoing(topic as unknown as TopicDefinition, message, { id, headers: { correlationId: id }, now });
+        }),
+      );
+      await store.commit({ ...emptyChange, outgoing });
+      internals.committed();
+    },
+
+    async load(entity, entityId) {
+      const snapshot = await internals.loadSnapshot(entity as unknown as AnyEntity, entityId, { fresh: true });
+      return snapshot as { state: never; version: number };
+    },
+
+    query<D>(model: ReadModelDefinition<D>): ReadModelQuery<D> {
+      return {
+        get: async (id) => ((await store.getDocument(model.name, id)) ?? undefined) as D | undefined,
+        find: async (query) => (await store.findDocuments(model.name, query)) as Array<{ id: string; doc: D }>,
+      };
+    },
+  };
+  return service;
+}

@@ -1,0 +1,42 @@
+import { deriveMessageId } from '../ids/MessageId.ts';
+import type { EntityEvent } from '../entity/defineEntity.ts';
+import type { EntityPublication } from '../entity/publishTo.ts';
+import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
+import type { NewEvent } from '../ports/StoredEvent.ts';
+import type { SchemaMap } from '../schema/validate.ts';
+import { prepareOutgoing } from '../topic/prepareOutgoing.ts';
+
+/**
+ * The topic messages that an entity's new events map to. Message ids derive from event ids, so the same events
+ * always produce the same messages.
+ */
+export async function outgoingForEvents(
+  publications: ReadonlyArray<EntityPublication>,
+  entityId: string,
+  firstVersion: number,
+  events: ReadonlyArray<NewEvent>,
+  now: number,
+): Promise<OutgoingMessage[]> {
+  if (publications.length === 0) return [];
+  const pending: Array<Promise<OutgoingMessage>> = [];
+  events.forEach((event, index) => {
+    for (const publication of publications) {
+      const mapped = publication.map(event as unknown as EntityEvent<SchemaMap>, {
+        entityId,
+        version: firstVersion + index,
+        eventId: event.id,
+      });
+      const inputs = mapped === undefined ? [] : Array.isArray(mapped) ? mapped : [mapped];
+      inputs.forEach((input, n) => {
+        pending.push(
+          prepareOutgoing(publication.topic, input, {
+            id: deriveMessageId(event.id, publication.topic.name, n),
+            headers: { ...event.metadata, causationId: event.id },
+            now,
+          }),
+        );
+      });
+    }
+  });
+  return Promise.all(pending);
+}

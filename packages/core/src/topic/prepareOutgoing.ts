@@ -1,0 +1,39 @@
+import type { MessageHeaders } from '../envelope/Envelope.ts';
+import { compactHeaders } from '../envelope/headers.ts';
+import { ValidationError } from '../errors/ValidationError.ts';
+import type { MessageId } from '../ids/MessageId.ts';
+import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
+import { validate, type SchemaMap } from '../schema/validate.ts';
+import type { PublishInput, TopicDefinition } from './defineTopic.ts';
+import { partitionFor } from './partitionFor.ts';
+
+/**
+ * Validates a message for `topic` and turns it into what the outbox stores: known type, payload valid against
+ * its schema (the schema's output is what is sent), a non-empty key, the partition of that key.
+ */
+export async function prepareOutgoing<M extends SchemaMap>(
+  topic: TopicDefinition<M>,
+  input: PublishInput<M>,
+  defaults: { id: MessageId; headers: MessageHeaders; now: number },
+): Promise<OutgoingMessage> {
+  const schema = topic.messages[input.type];
+  if (schema === undefined) {
+    throw new ValidationError(
+      `topic ${topic.name} has no message type ${JSON.stringify(input.type)}; known: ${Object.keys(topic.messages).join(', ')}`,
+    );
+  }
+  if (typeof input.key !== 'string' || input.key.length === 0) {
+    throw new ValidationError(`topic ${topic.name}: message ${input.type} needs a non-empty string key`);
+  }
+  const payload = await validate(schema, input.payload, `${topic.name} message ${input.type}`);
+  return {
+    topic: topic.name,
+    partition: partitionFor(input.key, topic.partitions),
+    id: input.id ?? defaults.id,
+    type: input.type,
+    key: input.key,
+    payload: JSON.stringify(payload) ?? 'null',
+    headers: compactHeaders({ ...defaults.headers, ...input.headers }),
+    occurredAt: new Date(defaults.now).toISOString(),
+  };
+}
