@@ -6,7 +6,12 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       'no-console': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
@@ -24,7 +29,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: 'the core has no I/O dependency: put it in an adapter' },
-            { group: ['better-sqlite3', 'pg', '@nats-io/*', 'nats'], message: 'adapters depend on the core, not the reverse' },
+            {
+              group: ['better-sqlite3', 'pg', '@nats-io/*', 'nats'],
+              message: 'adapters depend on the core, not the reverse',
+            },
           ],
         },
       ],

@@ -1,6 +1,18 @@
 export * from './errors/index.ts';
-export { newMessageId, deriveMessageId, parseMessageId, messageIdTime, type MessageId } from './ids/MessageId.ts';
-export { validate, type SchemaMap, type SchemaInput, type SchemaOutput, type StandardSchemaV1 } from './schema/validate.ts';
+export {
+  newMessageId,
+  deriveMessageId,
+  parseMessageId,
+  messageIdTime,
+  type MessageId,
+} from './ids/MessageId.ts';
+export {
+  validate,
+  type SchemaMap,
+  type SchemaInput,
+  type SchemaOutput,
+  type StandardSchemaV1,
+} from './schema/validate.ts';
 export type { Envelope, Delivered, LogPosition, MessageHeaders } from './envelope/Envelope.ts';
 export { headersCausedBy, compactHeaders } from './envelope/headers.ts';
 export { silentLogger, type Logger } from './logging/Logger.ts';
@@ -24,6 +36,8 @@ export {
   type Decision,
   type DecideContext,
   type DefineEntityOptions,
+  type EventOf,
+  type StateOf,
 } from './entity/defineEntity.ts';
 export { reject, isRejection, type Rejection } from './entity/reject.ts';
 export type { NewEvent, StoredEvent } from './ports/StoredEvent.ts';
@@ -40,7 +54,12 @@ export {
 export type { Store, CursorPartition, DocumentQuery } from './ports/Store.ts';
 export type { Bus, TopicSpec } from './ports/Bus.ts';
 export type { CommandOutcome } from './entity/CommandOutcome.ts';
-export { publishTo, type EntityPublication, type PublicationContext } from './entity/publishTo.ts';
+export {
+  publishTo,
+  type EntityPublication,
+  type PublicationContext,
+  type PublishableEvent,
+} from './entity/publishTo.ts';
 export type { Snapshot } from './entity/EntityCache.ts';
 export { defineReadModel, type ReadModelDefinition } from './readmodel/defineReadModel.ts';
 export type {
@@ -61,3 +80,4 @@ export {
   type CommandOptions,
   type ReadModelQuery,
 } from './service/createService.ts';
+export { decideCommand, foldEvents, type Decided, type DecideInput } from './entity/decideCommand.ts';

@@ -6,7 +6,7 @@ import type { ServiceEvents } from '../events/ServiceEvents.ts';
 import type { Logger } from '../logging/Logger.ts';
 import type { Change, CheckpointWrite } from '../ports/Change.ts';
 import type { ServiceInternals } from '../service/ServiceInternals.ts';
-import { Signal } from '../signal/Signal.ts';
+import { Signal } from '../concurrency/Signal.ts';
 import type { ConsumerSource, SourceRecord } from './ConsumerSource.ts';
 import type { ConsumerDefinition, Handler } from './defineConsumer.ts';
 import { PartitionProgress } from './PartitionProgress.ts';
@@ -95,7 +95,10 @@ export class ConsumerRuntime {
       await this.idleSignal.wait(Math.max(1, deadline - this.internals.clock.now()));
     }
     if (this.activeLanes > 0) {
-      this.logger.warn({ running: this.activeLanes }, 'handlers still running at shutdown: their work is abandoned');
+      this.logger.warn(
+        { running: this.activeLanes },
+        'handlers still running at shutdown: their work is abandoned',
+      );
       this.epoch++;
       this.activeLanes = 0;
       this.handlerAbort.abort();
@@ -135,6 +138,11 @@ export class ConsumerRuntime {
       }
       const epoch = this.epoch;
       let fetched = 0;
+      // Wait first, read second: a publish landing between an empty read and the wait still wakes us.
+      const round = new AbortController();
+      const wake = this.source
+        .wait(IDLE_WAIT_MS, AbortSignal.any([this.fetchAbort.signal, round.signal]))
+        .catch(() => {});
       try {
         for (const progress of this.partitions) {
           const room = this.definition.maxInFlight - this.inFlight;
@@ -151,12 +159,14 @@ export class ConsumerRuntime {
         }
         failures = 0;
       } catch (error) {
+        round.abort();
         failures++;
         this.logger.error({ err: ensureError(error), failures }, 'fetch failed; retrying');
         await this.sleep(backoff(failures), this.fetchAbort.signal);
         continue;
       }
-      if (fetched === 0) await this.source.wait(IDLE_WAIT_MS, this.fetchAbort.signal).catch(() => {});
+      if (fetched === 0) await wake;
+      else round.abort();
     }
   }
 
@@ -218,7 +228,10 @@ export class ConsumerRuntime {
       message = await this.source.decode(item.partition, item.record);
     } catch (error) {
       const err = ensureError(error);
-      this.logger.error({ err, partition: item.partition, position: item.record.position }, 'invalid message skipped');
+      this.logger.error(
+        { err, partition: item.partition, position: item.record.position },
+        'invalid message skipped',
+      );
       this.events.emit('consumer:invalid', {
         consumer: this.definition.name,
         source: this.source.name,
@@ -267,7 +280,10 @@ export class ConsumerRuntime {
           attempt,
           error: err,
         });
-        this.logger.warn({ err, messageId: message.id, type: message.type, key: message.key, attempt }, 'handler failed; retrying');
+        this.logger.warn(
+          { err, messageId: message.id, type: message.type, key: message.key, attempt },
+          'handler failed; retrying',
+        );
         if (this.stopping) return;
         await this.sleep(backoff(attempt), this.handlerAbort.signal);
         if (this.stopping) return;
@@ -280,7 +296,12 @@ export class ConsumerRuntime {
     return typeof handle === 'function' ? handle : handle[type];
   }
 
-  private finish(epoch: number, item: Item, unit: UnitOfWork | undefined, effects: UnitEffects | undefined): void {
+  private finish(
+    epoch: number,
+    item: Item,
+    unit: UnitOfWork | undefined,
+    effects: UnitEffects | undefined,
+  ): void {
     if (epoch !== this.epoch) return;
     this.partitions[item.partition]?.ready(item.record.position);
     this.ready.push({ partition: item.partition, position: item.record.position, unit, effects });
@@ -313,7 +334,10 @@ export class ConsumerRuntime {
         }
         failures++;
         this.ready = batch.concat(this.ready);
-        this.logger.error({ err: ensureError(error), failures, messages: batch.length }, 'commit failed; retrying');
+        this.logger.error(
+          { err: ensureError(error), failures, messages: batch.length },
+          'commit failed; retrying',
+        );
         await this.sleep(backoff(failures));
         continue;
       }
@@ -364,7 +388,8 @@ export class ConsumerRuntime {
       if (unit === undefined) continue;
       this.locks.committed(unit.id, unit.touched, (key) => {
         const written = unit.snapshots.get(key);
-        if (written !== undefined) this.internals.cacheSnapshot(written.entity, written.entityId, written.snapshot);
+        if (written !== undefined)
+          this.internals.cacheSnapshot(written.entity, written.entityId, written.snapshot);
       });
     }
     this.inFlight -= batch.length;

@@ -41,7 +41,8 @@ export function consumerSource(definition: ConsumerSourceDefinition, store: Stor
           record,
         })),
       wait: (timeoutMs, signal) => bus.waitForMessages([topic.name], timeoutMs, signal),
-      decode: (partition, { position, record }) => decodeLogRecord(topic.name, topic.messages, partition, position, record as LogRecord),
+      decode: (partition, { position, record }) =>
+        decodeLogRecord(topic.name, topic.messages as SchemaMap, partition, position, record as LogRecord),
       endPosition: (partition) => bus.endPosition(topic.name, partition),
     };
   }
@@ -83,7 +84,9 @@ function decodeLogRecord(
   try {
     payload = JSON.parse(record.payload);
   } catch (error) {
-    throw new ValidationError(`${source}#${partition}@${position}: payload is not valid JSON`, [], { cause: error });
+    throw new ValidationError(`${source}#${partition}@${position}: payload is not valid JSON`, [], {
+      cause: error,
+    });
   }
   return decodeFields(source, messages, partition, position, { ...record, payload });
 }
@@ -93,10 +96,18 @@ function decodeFields(
   messages: SchemaMap,
   partition: number,
   position: number,
-  fields: { id: string; type: string; key: string; headers: MessageHeaders; occurredAt: string; payload: unknown },
+  fields: {
+    id: string;
+    type: string;
+    key: string;
+    headers: MessageHeaders;
+    occurredAt: string;
+    payload: unknown;
+  },
 ): Delivered | Promise<Delivered> {
   const where = `${source}#${partition}@${position}`;
-  if (typeof fields.id !== 'string' || fields.id.length === 0) throw new ValidationError(`${where}: message has no id`);
+  if (typeof fields.id !== 'string' || fields.id.length === 0)
+    throw new ValidationError(`${where}: message has no id`);
   if (typeof fields.key !== 'string') throw new ValidationError(`${where}: message ${fields.id} has no key`);
   const schema = messages[fields.type];
   if (schema === undefined) {

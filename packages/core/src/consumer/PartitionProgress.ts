@@ -69,7 +69,14 @@ export class PartitionProgress {
     }
     const doneAbove = positions.filter((position) => position > next);
     if (next === this.checkpoint && doneAbove.length === 0) return undefined;
-    return { consumer, source, partition: this.partition, position: next, expectedVersion: this.version, doneAbove };
+    return {
+      consumer,
+      source,
+      partition: this.partition,
+      position: next,
+      expectedVersion: this.version,
+      doneAbove,
+    };
   }
 
   /** The planned write was committed. */

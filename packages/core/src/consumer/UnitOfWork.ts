@@ -39,7 +39,8 @@ export interface UnitEffects {
   readonly documents: ReadonlyArray<DocumentWrite>;
 }
 
-export const streamResource = (entity: string, entityId: string): string => `s\u0000${entity}\u0000${entityId}`;
+export const streamResource = (entity: string, entityId: string): string =>
+  `s\u0000${entity}\u0000${entityId}`;
 const documentResource = (model: string, id: string): string => `d\u0000${model}\u0000${id}`;
 const commandResource = (commandId: string): string => `c\u0000${commandId}`;
 
@@ -88,22 +89,28 @@ export class UnitOfWork implements HandlerContext {
     const publications = this.env.internals.publicationsOf(anyEntity);
     const command = await validateCommand(anyEntity, input);
     const explicitId = options.commandId;
-    const commandId = explicitId ?? deriveMessageId(this.message.id, `${this.consumer}/command`, this.sequence++);
+    const commandId =
+      explicitId ?? deriveMessageId(this.message.id, `${this.consumer}/command`, this.sequence++);
 
     if (explicitId !== undefined) {
       const key = commandResource(explicitId);
       await this.acquire(key);
       const pending = this.env.locks.top(key);
-      if (pending !== undefined) return replayOutcome(pending.value as StoredOutcome, entityId, explicitId) as CommandOutcome<E, R>;
+      if (pending !== undefined)
+        return replayOutcome(pending.value as StoredOutcome, entityId, explicitId) as CommandOutcome<E, R>;
       const recorded = await this.env.internals.store.findCommand(explicitId);
       this.assertOpen();
-      if (recorded !== undefined) return replayOutcome(recorded.outcome, recorded.entityId, explicitId) as CommandOutcome<E, R>;
+      if (recorded !== undefined)
+        return replayOutcome(recorded.outcome, recorded.entityId, explicitId) as CommandOutcome<E, R>;
     }
 
     const key = streamResource(entity.name, entityId);
     await this.acquire(key);
     const layered = this.env.locks.top(key);
-    const before = layered !== undefined ? (layered.value as Snapshot) : await this.env.internals.loadSnapshot(anyEntity, entityId);
+    const before =
+      layered !== undefined
+        ? (layered.value as Snapshot)
+        : await this.env.internals.loadSnapshot(anyEntity, entityId);
     this.assertOpen();
     const now = this.env.internals.clock.now();
     const metadata: MessageHeaders = headersCausedBy(this.message, { ...options.headers, commandId });
@@ -116,11 +123,23 @@ export class UnitOfWork implements HandlerContext {
     });
 
     if (decided.status === 'rejected') {
-      if (explicitId !== undefined) this.record(explicitId, anyEntity, entityId, { status: 'rejected', ...decided.rejection });
-      return { status: 'rejected', entityId, commandId, rejection: decided.rejection, duplicate: false } as CommandOutcome<E, R>;
+      if (explicitId !== undefined)
+        this.record(explicitId, anyEntity, entityId, { status: 'rejected', ...decided.rejection });
+      return {
+        status: 'rejected',
+        entityId,
+        commandId,
+        rejection: decided.rejection,
+        duplicate: false,
+      } as CommandOutcome<E, R>;
     }
     if (decided.events.length > 0) {
-      this.appends.push({ entity: entity.name, entityId, expectedVersion: before.version, events: decided.events });
+      this.appends.push({
+        entity: entity.name,
+        entityId,
+        expectedVersion: before.version,
+        events: decided.events,
+      });
       this.env.locks.push(key, this.id, decided.after);
       this.snapshots.set(key, { entity: entity.name, entityId, snapshot: decided.after });
       this.outgoing.push(outgoingForEvents(publications, entityId, before.version + 1, decided.events, now));
@@ -144,7 +163,7 @@ export class UnitOfWork implements HandlerContext {
 
   async publish<M extends SchemaMap>(topic: TopicDefinition<M>, input: PublishInput<M>): Promise<void> {
     this.assertOpen();
-    const ensured = this.env.internals.ensureTopic(topic as unknown as TopicDefinition);
+    const ensured = this.env.internals.ensureTopic(topic);
     const prepared = prepareOutgoing(topic, input, {
       id: deriveMessageId(this.message.id, `${this.consumer}/publish`, this.sequence++),
       headers: headersCausedBy(this.message),
@@ -170,7 +189,10 @@ export class UnitOfWork implements HandlerContext {
         this.assertOpen();
         const key = documentResource(model.name, id);
         await this.acquire(key);
-        const value = model.schema === undefined ? doc : await validate(model.schema, doc, `read model ${model.name} document ${id}`);
+        const value =
+          model.schema === undefined
+            ? doc
+            : await validate(model.schema, doc, `read model ${model.name} document ${id}`);
         this.assertOpen();
         this.documents.push({ model: model.name, id, doc: value });
         this.env.locks.push(key, this.id, value);
@@ -209,7 +231,9 @@ export class UnitOfWork implements HandlerContext {
   }
 
   private assertOpen(): void {
-    if (this.sealed) throw new ParleyError('UNIT_CLOSED', 'the handler already returned: await every context call');
-    if (!this.env.isCurrent()) throw new ParleyError('UNIT_ABANDONED', 'the consumer rewound or stopped; this work is dropped');
+    if (this.sealed)
+      throw new ParleyError('UNIT_CLOSED', 'the handler already returned: await every context call');
+    if (!this.env.isCurrent())
+      throw new ParleyError('UNIT_ABANDONED', 'the consumer rewound or stopped; this work is dropped');
   }
 }

@@ -8,7 +8,8 @@ import type { HandlerContext } from './HandlerContext.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ConsumerSourceDefinition = TopicDefinition<any> | EntityDefinition<any, any, any, any>;
 
-type MessagesOf<M extends SchemaMap> = { [K in keyof M & string]: Delivered<K, SchemaOutput<M[K]>> }[keyof M & string];
+type MessagesOf<M extends SchemaMap> = { [K in keyof M & string]: Delivered<K, SchemaOutput<M[K]>> }[keyof M &
+  string];
 
 /** The messages a consumer of `S` receives, discriminated by `type`. */
 export type SourceMessage<S> =
@@ -60,10 +61,13 @@ export interface ConsumerDefinition {
 }
 
 /** Checks the options and fills in defaults. */
-export function normaliseConsumer<S extends ConsumerSourceDefinition>(options: ConsumerOptions<S>): ConsumerDefinition {
+export function normaliseConsumer<S extends ConsumerSourceDefinition>(
+  options: ConsumerOptions<S>,
+): ConsumerDefinition {
   const positive = (value: number | undefined, fallback: number, what: string): number => {
     const v = value ?? fallback;
-    if (!Number.isInteger(v) || v < 1) throw new TypeError(`consumer ${options.name}: ${what} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new TypeError(`consumer ${options.name}: ${what} must be a positive integer, got ${v}`);
     return v;
   };
   const concurrency = positive(options.concurrency, 64, 'concurrency');

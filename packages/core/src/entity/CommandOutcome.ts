@@ -18,6 +18,10 @@ export type CommandOutcome<E extends SchemaMap = SchemaMap, R extends string = s
       readonly status: 'rejected';
       readonly entityId: string;
       readonly commandId: string;
-      readonly rejection: { readonly code: R; readonly message: string; readonly details?: Record<string, unknown> };
+      readonly rejection: {
+        readonly code: R;
+        readonly message: string;
+        readonly details?: Record<string, unknown>;
+      };
       readonly duplicate: boolean;
     };

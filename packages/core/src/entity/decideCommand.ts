@@ -42,7 +42,7 @@ export function decideCommand(
 ): Decided {
   let decision: unknown;
   try {
-    decision = entity.decide(before.state, command as never, {
+    decision = entity.decide(before.state, command, {
       entityId: input.entityId,
       commandId: input.commandId,
       now: new Date(input.now),
@@ -83,9 +83,20 @@ export function decideCommand(
       );
     }
     state = entity.evolve(state, event);
-    return { id: input.eventId(index), type: event.type, data: event.data, metadata: input.metadata, occurredAt };
+    return {
+      id: input.eventId(index),
+      type: event.type,
+      data: event.data,
+      metadata: input.metadata,
+      occurredAt,
+    };
   });
-  return { status: 'accepted', events, domainEvents, after: { state, version: before.version + events.length } };
+  return {
+    status: 'accepted',
+    events,
+    domainEvents,
+    after: { state, version: before.version + events.length },
+  };
 }
 
 /** Folds stored events onto a snapshot. */
@@ -97,7 +108,7 @@ export function foldEvents(
   let state: unknown = from.state;
   let version = from.version;
   for (const event of events) {
-    state = entity.evolve(state, event as never);
+    state = entity.evolve(state, event);
     version = event.version;
   }
   return { state, version };

@@ -19,10 +19,7 @@ export type EntityEvent<E extends SchemaMap> = {
 
 /** What `decide` may return: events (none, one or many) or a rejection. */
 export type Decision<E extends SchemaMap, R extends string> =
-  | EntityEvent<E>
-  | ReadonlyArray<EntityEvent<E>>
-  | Rejection<R>
-  | undefined;
+  EntityEvent<E> | ReadonlyArray<EntityEvent<E>> | Rejection<R> | undefined;
 
 /** Facts about the command being decided, for `decide` to use instead of reading clocks or globals. */
 export interface DecideContext {
@@ -33,7 +30,12 @@ export interface DecideContext {
 }
 
 /** An event-sourced entity: plain data and functions. */
-export interface EntityDefinition<S = unknown, C extends SchemaMap = SchemaMap, E extends SchemaMap = SchemaMap, R extends string = string> {
+export interface EntityDefinition<
+  S = unknown,
+  C extends SchemaMap = SchemaMap,
+  E extends SchemaMap = SchemaMap,
+  R extends string = string,
+> {
   readonly kind: 'entity';
   readonly name: string;
   readonly commands: C;
@@ -81,7 +83,8 @@ export function defineEntity<S, C extends SchemaMap, E extends SchemaMap, R exte
   options: DefineEntityOptions<S, C, E, R>,
 ): EntityDefinition<S, C, E, R> {
   assertName(options.name, 'entity');
-  if (Object.keys(options.commands).length === 0) throw new TypeError(`entity ${options.name}: declare at least one command`);
+  if (Object.keys(options.commands).length === 0)
+    throw new TypeError(`entity ${options.name}: declare at least one command`);
   return Object.freeze({
     kind: 'entity',
     name: options.name,
@@ -96,4 +99,12 @@ export function defineEntity<S, C extends SchemaMap, E extends SchemaMap, R exte
 
 /** Any entity definition, whatever its types. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyEntity = EntityDefinition<any, SchemaMap, SchemaMap, string>;
+export type AnyEntity = EntityDefinition<any, any, any, any>;
+
+/** The event union of an entity: `EventOf<typeof wallet>`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type EventOf<T> = T extends EntityDefinition<any, any, infer E, any> ? EntityEvent<E> : never;
+
+/** The state type of an entity: `StateOf<typeof wallet>`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type StateOf<T> = T extends EntityDefinition<infer S, any, any, any> ? S : never;

@@ -1,6 +1,5 @@
 import type { PublishInput, TopicDefinition } from '../topic/defineTopic.ts';
 import type { SchemaMap } from '../schema/validate.ts';
-import type { EntityEvent } from './defineEntity.ts';
 
 /** Facts about an event being mapped to a topic message. */
 export interface PublicationContext {
@@ -10,11 +9,17 @@ export interface PublicationContext {
   readonly eventId: string;
 }
 
-/** How an entity's events become messages of a topic. */
-export interface EntityPublication<E extends SchemaMap = SchemaMap> {
+/** An entity event as publications see it. */
+export interface PublishableEvent {
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/** How an entity's events (of type `Ev`) become messages of a topic. */
+export interface EntityPublication<Ev extends PublishableEvent = PublishableEvent> {
   readonly topic: TopicDefinition;
   readonly map: (
-    event: EntityEvent<E>,
+    event: Ev,
     context: PublicationContext,
   ) => PublishInput<SchemaMap> | ReadonlyArray<PublishInput<SchemaMap>> | undefined;
 }
@@ -31,9 +36,12 @@ export interface EntityPublication<E extends SchemaMap = SchemaMap> {
  *       : undefined),
  * });
  */
-export function publishTo<E extends SchemaMap, M extends SchemaMap>(
+export function publishTo<Ev extends PublishableEvent, M extends SchemaMap>(
   topic: TopicDefinition<M>,
-  map: (event: EntityEvent<E>, context: PublicationContext) => PublishInput<M> | ReadonlyArray<PublishInput<M>> | undefined,
-): EntityPublication<E> {
-  return { topic: topic as unknown as TopicDefinition, map: map as EntityPublication<E>['map'] };
+  map: (
+    event: Ev,
+    context: PublicationContext,
+  ) => PublishInput<M> | ReadonlyArray<PublishInput<M>> | undefined,
+): EntityPublication<Ev> {
+  return { topic: topic, map: map };
 }

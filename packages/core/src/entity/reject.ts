@@ -15,11 +15,17 @@ export interface Rejection<R extends string = string> {
  * @example
  * if (state.balance < cmd.data.amount) return reject('InsufficientFunds', { balance: state.balance });
  */
-export function reject<R extends string>(code: R, details?: Record<string, unknown>, message?: string): Rejection<R> {
+export function reject<R extends string>(
+  code: R,
+  details?: Record<string, unknown>,
+  message?: string,
+): Rejection<R> {
   const rejection = { [REJECTION]: true as const, code, message: message ?? code };
   return details === undefined ? rejection : { ...rejection, details };
 }
 
 export function isRejection(value: unknown): value is Rejection {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[REJECTION] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[REJECTION] === true
+  );
 }

@@ -42,4 +42,5 @@ export interface LogPosition {
 }
 
 /** A message as a consumer receives it. */
-export type Delivered<TType extends string = string, TPayload = unknown> = Envelope<TType, TPayload> & LogPosition;
+export type Delivered<TType extends string = string, TPayload = unknown> = Envelope<TType, TPayload> &
+  LogPosition;

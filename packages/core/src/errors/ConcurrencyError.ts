@@ -27,7 +27,9 @@ export class ConcurrencyError extends ParleyError {
 
 export function isConcurrencyError(error: unknown): error is ConcurrencyError {
   return (
-    typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[CONCURRENCY_ERROR] === true
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[CONCURRENCY_ERROR] === true
   );
 }
 

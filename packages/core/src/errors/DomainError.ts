@@ -10,7 +10,11 @@ const DOMAIN_ERROR = Symbol.for('parley.domainError');
  * throw new DomainError('InsufficientFunds', 'balance 5 is below 10', { details: { balance: 5 } });
  */
 export class DomainError extends ParleyError {
-  constructor(code: string, message?: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message?: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(code, message ?? code, options);
     this.name = 'DomainError';
     Object.defineProperty(this, DOMAIN_ERROR, { value: true });
@@ -19,5 +23,7 @@ export class DomainError extends ParleyError {
 
 /** True for a {@link DomainError} from any copy of the library. */
 export function isDomainError(error: unknown): error is DomainError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[DOMAIN_ERROR] === true;
+  return (
+    typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[DOMAIN_ERROR] === true
+  );
 }

@@ -27,5 +27,7 @@ export class ParleyError extends Error {
 
 /** True for any error raised by Parley, whichever copy of the library created it. */
 export function isParleyError(error: unknown): error is ParleyError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[PARLEY_ERROR] === true;
+  return (
+    typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[PARLEY_ERROR] === true
+  );
 }

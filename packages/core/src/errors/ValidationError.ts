@@ -15,7 +15,11 @@ const VALIDATION_ERROR = Symbol.for('parley.validationError');
 export class ValidationError extends ParleyError {
   readonly issues: ReadonlyArray<ValidationIssue>;
 
-  constructor(message: string, issues: ReadonlyArray<ValidationIssue> = [], options: { cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    issues: ReadonlyArray<ValidationIssue> = [],
+    options: { cause?: unknown } = {},
+  ) {
     super('INVALID', message, {
       ...options,
       details: { issues: issues.map((i) => ({ message: i.message, path: i.path?.map(String) })) },
@@ -28,6 +32,8 @@ export class ValidationError extends ParleyError {
 
 export function isValidationError(error: unknown): error is ValidationError {
   return (
-    typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[VALIDATION_ERROR] === true
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[VALIDATION_ERROR] === true
   );
 }

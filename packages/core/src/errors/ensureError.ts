@@ -2,7 +2,7 @@
 export function ensureError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
   if (typeof thrown === 'object' && thrown !== null && 'message' in thrown) {
-    const error = new Error(String((thrown as { message: unknown }).message), { cause: thrown });
+    const error = new Error(String(thrown.message), { cause: thrown });
     if ('name' in thrown && typeof thrown.name === 'string') error.name = thrown.name;
     return error;
   }

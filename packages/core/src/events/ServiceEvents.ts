@@ -5,7 +5,14 @@ export interface ServiceEvents {
   /** A consumer committed a batch of handled messages. */
   'consumer:committed': { consumer: string; source: string; messages: number };
   /** A handler failed; the message will be tried again. */
-  'consumer:failed': { consumer: string; messageId: string; type: string; key: string; attempt: number; error: Error };
+  'consumer:failed': {
+    consumer: string;
+    messageId: string;
+    type: string;
+    key: string;
+    attempt: number;
+    error: Error;
+  };
   /** A message could not be decoded or validated. */
   'consumer:invalid': { consumer: string; source: string; partition: number; position: number; error: Error };
   /** A commit lost a race with another writer; uncommitted work is redone from the checkpoint. */

@@ -10,8 +10,8 @@ export class TypedEmitter<Events extends { [K in keyof Events]: object }> {
   on<K extends keyof Events>(name: K, listener: (event: Events[K]) => void): () => void {
     let set = this.listeners.get(name);
     if (set === undefined) this.listeners.set(name, (set = new Set()));
-    set.add(listener as (event: never) => void);
-    return () => set.delete(listener as (event: never) => void);
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   emit<K extends keyof Events>(name: K, event: Events[K]): void {

@@ -5,7 +5,7 @@ import type { Clock } from '../clock/Clock.ts';
 import type { Logger } from '../logging/Logger.ts';
 import type { Bus } from '../ports/Bus.ts';
 import type { Store } from '../ports/Store.ts';
-import { Signal } from '../signal/Signal.ts';
+import { Signal } from '../concurrency/Signal.ts';
 
 const BATCH = 512;
 const IDLE_WAIT_MS = 1000;
@@ -43,7 +43,10 @@ export class OutboxRelay {
     this.wake.notify();
     await this.loop;
     await this.pass().catch((error: unknown) => {
-      this.logger.warn({ err: ensureError(error) }, 'final outbox pass failed; the messages stay in the outbox');
+      this.logger.warn(
+        { err: ensureError(error) },
+        'final outbox pass failed; the messages stay in the outbox',
+      );
     });
   }
 
@@ -60,19 +63,25 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.abort.signal.aborted) {
+      // Wait first, read second, so a commit landing between an empty pass and the wait still wakes us.
+      const round = new AbortController();
+      const either = AbortSignal.any([this.abort.signal, round.signal]);
+      const woken = Promise.race([
+        this.wake.wait(IDLE_WAIT_MS, either),
+        this.store.waitForChange(IDLE_WAIT_MS, either).catch(() => {}),
+      ]);
       try {
         const moved = await this.pass();
         failures = 0;
-        if (moved === BATCH) continue;
-        const round = AbortSignal.any([this.abort.signal, AbortSignal.timeout(IDLE_WAIT_MS)]);
-        const settle = new AbortController();
-        const either = AbortSignal.any([round, settle.signal]);
-        await Promise.race([this.wake.wait(undefined, either), this.store.waitForChange(IDLE_WAIT_MS, either).catch(() => {})]);
-        settle.abort();
+        if (moved < BATCH) await woken;
+        round.abort();
       } catch (error) {
+        round.abort();
         failures++;
         this.logger.error({ err: ensureError(error), failures }, 'outbox relay failed; retrying');
-        await this.clock.sleep(Math.min(30_000, 100 * 2 ** Math.min(failures, 10)), this.abort.signal).catch(() => {});
+        await this.clock
+          .sleep(Math.min(30_000, 100 * 2 ** Math.min(failures, 10)), this.abort.signal)
+          .catch(() => {});
       }
     }
   }

@@ -1,13 +1,18 @@
 import { systemClock, type Clock } from '../clock/Clock.ts';
 import { consumerSource } from '../consumer/ConsumerSource.ts';
 import { ConsumerRuntime } from '../consumer/ConsumerRuntime.ts';
-import { normaliseConsumer, type ConsumerOptions, type ConsumerSourceDefinition } from '../consumer/defineConsumer.ts';
+import {
+  normaliseConsumer,
+  type ConsumerOptions,
+  type ConsumerSourceDefinition,
+} from '../consumer/defineConsumer.ts';
 import type { MessageHeaders } from '../envelope/Envelope.ts';
 import { compactHeaders } from '../envelope/headers.ts';
 import type { CommandOutcome } from '../entity/CommandOutcome.ts';
 import { decideCommand, foldEvents } from '../entity/decideCommand.ts';
-import type { AnyEntity, CommandInput, EntityDefinition } from '../entity/defineEntity.ts';
+import type { AnyEntity, CommandInput, EntityDefinition, EntityEvent } from '../entity/defineEntity.ts';
 import { EntityCache, type Snapshot } from '../entity/EntityCache.ts';
+import { KeyedMutex } from '../concurrency/KeyedMutex.ts';
 import type { EntityPublication } from '../entity/publishTo.ts';
 import { validateCommand } from '../entity/validateCommand.ts';
 import { replayOutcome } from '../entity/replayOutcome.ts';
@@ -49,7 +54,7 @@ export interface ServiceOptions {
 
 export interface EntityOptions<E extends SchemaMap> {
   /** Topic publications of the entity's events, written in the same transaction as the events. */
-  publish?: EntityPublication<E> | ReadonlyArray<EntityPublication<E>>;
+  publish?: EntityPublication<EntityEvent<E>> | ReadonlyArray<EntityPublication<EntityEvent<E>>>;
 }
 
 export interface CommandOptions {
@@ -79,8 +84,12 @@ export interface Service {
   consumer<Src extends ConsumerSourceDefinition>(options: ConsumerOptions<Src>): Service;
   /** Creates topics, starts the outbox relay and every consumer. */
   start(): Promise<void>;
-  /** Stops consumers gracefully (running handlers finish and commit), then the relay. */
-  stop(): Promise<void>;
+  /**
+   * Stops consumers gracefully — running handlers finish and commit, messages not yet started are left for the
+   * next start — then the relay. Handlers still running after `timeoutMs` are abandoned: their signal aborts and
+   * nothing they did is committed.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
   /** Executes a command and commits its events (and their publications) at once. */
   execute<S, C extends SchemaMap, E extends SchemaMap, R extends string>(
     entity: EntityDefinition<S, C, E, R>,
@@ -119,11 +128,14 @@ export function createService(options: ServiceOptions): Service {
   const clock = options.clock ?? systemClock;
   const { store, bus } = options;
   const cache = new EntityCache(options.entityCacheSize ?? 10_000);
-  const events = new TypedEmitter<ServiceEvents>((error) => logger.error({ err: error }, 'event listener threw'));
+  const events = new TypedEmitter<ServiceEvents>((error) =>
+    logger.error({ err: error }, 'event listener threw'),
+  );
   const relay = new OutboxRelay(store, bus, clock, logger, events);
   const entities = new Map<string, { entity: AnyEntity; publications: EntityPublication[] }>();
   const consumerOptions: Array<ConsumerOptions<ConsumerSourceDefinition>> = [];
   const topics = new Map<string, Promise<void>>();
+  const streamMutex = new KeyedMutex();
   let consumers: ConsumerRuntime[] = [];
   let state: 'new' | 'running' | 'stopped' = 'new';
 
@@ -184,10 +196,15 @@ export function createService(options: ServiceOptions): Service {
 
     entity(entity, entityOptions = {}) {
       assertNotStarted(`entity ${entity.name}`);
-      if (entities.has(entity.name)) throw new ParleyError('DUPLICATE_ENTITY', `entity ${entity.name} is already registered`);
+      if (entities.has(entity.name))
+        throw new ParleyError('DUPLICATE_ENTITY', `entity ${entity.name} is already registered`);
       const publish = entityOptions.publish;
-      const publications = (publish === undefined ? [] : Array.isArray(publish) ? publish : [publish]) as EntityPublication[];
-      entities.set(entity.name, { entity: entity as unknown as AnyEntity, publications });
+      const publications = (publish === undefined
+        ? []
+        : Array.isArray(publish)
+          ? publish
+          : [publish]) as unknown as EntityPublication[];
+      entities.set(entity.name, { entity: entity, publications });
       return service;
     },
 
@@ -198,29 +215,36 @@ export function createService(options: ServiceOptions): Service {
         throw new ParleyError('DUPLICATE_CONSUMER', `consumer ${consumer.name} is already registered`);
       }
       normaliseConsumer(consumer);
-      consumerOptions.push(consumer as unknown as ConsumerOptions<ConsumerSourceDefinition>);
+      consumerOptions.push(consumer);
       return service;
     },
 
     async start() {
-      if (state !== 'new') throw new ParleyError('SERVICE_STARTED', `service ${options.name} was already started`);
+      if (state !== 'new')
+        throw new ParleyError('SERVICE_STARTED', `service ${options.name} was already started`);
       state = 'running';
       const needed = new Map<string, TopicDefinition>();
-      for (const { publications } of entities.values()) for (const p of publications) needed.set(p.topic.name, p.topic);
-      for (const c of consumerOptions) if (c.source.kind === 'topic') needed.set(c.source.name, c.source);
+      for (const { publications } of entities.values())
+        for (const p of publications) needed.set(p.topic.name, p.topic);
+      for (const c of consumerOptions)
+        if (c.source.kind === 'topic') needed.set(c.source.name, c.source as TopicDefinition);
       await Promise.all([...needed.values()].map((topic) => internals.ensureTopic(topic)));
       relay.start();
       consumers = consumerOptions.map(
-        (c) => new ConsumerRuntime(normaliseConsumer(c), consumerSource(c.source, store, bus), internals, events),
+        (c) =>
+          new ConsumerRuntime(normaliseConsumer(c), consumerSource(c.source, store, bus), internals, events),
       );
       await Promise.all(consumers.map((c) => c.start()));
-      logger.info({ consumers: consumers.map((c) => c.name), entities: [...entities.keys()] }, 'service started');
+      logger.info(
+        { consumers: consumers.map((c) => c.name), entities: [...entities.keys()] },
+        'service started',
+      );
     },
 
-    async stop() {
+    async stop(stopOptions = {}) {
       if (state !== 'running') return;
       state = 'stopped';
-      await Promise.all(consumers.map((c) => c.stop()));
+      await Promise.all(consumers.map((c) => c.stop(stopOptions.timeoutMs)));
       await relay.stop();
       logger.info({}, 'service stopped');
     },
@@ -237,80 +261,121 @@ export function createService(options: ServiceOptions): Service {
       const explicitId = commandOptions.commandId;
       const commandId = explicitId ?? newMessageId(clock.now());
       const metadata = compactHeaders({ correlationId: commandId, ...commandOptions.headers, commandId });
-      for (let attempt = 1; attempt <= MAX_COMMAND_ATTEMPTS; attempt++) {
-        if (explicitId !== undefined) {
-          const recorded = await store.findCommand(explicitId);
-          if (recorded !== undefined) return replayOutcome(recorded.outcome, recorded.entityId, explicitId) as CommandOutcome<E, R>;
-        }
-        const before: Snapshot = await internals.loadSnapshot(anyEntity, entityId);
-        const now = clock.now();
-        const decided = decideCommand(anyEntity, before, command, {
-          entityId,
-          commandId,
-          now,
-          metadata,
-          eventId: (index) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
-        });
-        try {
-          if (decided.status === 'rejected') {
-            if (explicitId !== undefined) {
-              await store.commit({
-                ...emptyChange,
-                commands: [{ commandId, entity: entity.name, entityId, outcome: { status: 'rejected', ...decided.rejection } }],
-              });
-            }
-            return { status: 'rejected', entityId, commandId, rejection: decided.rejection, duplicate: false } as CommandOutcome<E, R>;
+      return streamMutex.run(EntityCache.key(entity.name, entityId), async () => {
+        for (let attempt = 1; attempt <= MAX_COMMAND_ATTEMPTS; attempt++) {
+          if (explicitId !== undefined) {
+            const recorded = await store.findCommand(explicitId);
+            if (recorded !== undefined)
+              return replayOutcome(recorded.outcome, recorded.entityId, explicitId) as CommandOutcome<E, R>;
           }
-          const outgoing = await outgoingForEvents(publications, entityId, before.version + 1, decided.events, now);
-          await store.commit({
-            ...emptyChange,
-            appends:
-              decided.events.length === 0
-                ? []
-                : [{ entity: entity.name, entityId, expectedVersion: before.version, events: decided.events }],
-            commands:
-              explicitId === undefined
-                ? []
-                : [
+          const before: Snapshot = await internals.loadSnapshot(anyEntity, entityId);
+          const now = clock.now();
+          const decided = decideCommand(anyEntity, before, command, {
+            entityId,
+            commandId,
+            now,
+            metadata,
+            eventId: (index) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
+          });
+          try {
+            if (decided.status === 'rejected') {
+              if (explicitId !== undefined) {
+                await store.commit({
+                  ...emptyChange,
+                  commands: [
                     {
                       commandId,
                       entity: entity.name,
                       entityId,
-                      outcome: { status: 'accepted', version: decided.after.version, eventIds: decided.events.map((e) => e.id) },
+                      outcome: { status: 'rejected', ...decided.rejection },
                     },
                   ],
-            outgoing,
-          });
-        } catch (error) {
-          if (!isConcurrencyError(error)) throw error;
-          internals.evictSnapshot(entity.name, entityId);
-          continue;
+                });
+              }
+              return {
+                status: 'rejected',
+                entityId,
+                commandId,
+                rejection: decided.rejection,
+                duplicate: false,
+              } as CommandOutcome<E, R>;
+            }
+            const outgoing = await outgoingForEvents(
+              publications,
+              entityId,
+              before.version + 1,
+              decided.events,
+              now,
+            );
+            await store.commit({
+              ...emptyChange,
+              appends:
+                decided.events.length === 0
+                  ? []
+                  : [
+                      {
+                        entity: entity.name,
+                        entityId,
+                        expectedVersion: before.version,
+                        events: decided.events,
+                      },
+                    ],
+              commands:
+                explicitId === undefined
+                  ? []
+                  : [
+                      {
+                        commandId,
+                        entity: entity.name,
+                        entityId,
+                        outcome: {
+                          status: 'accepted',
+                          version: decided.after.version,
+                          eventIds: decided.events.map((e) => e.id),
+                        },
+                      },
+                    ],
+              outgoing,
+            });
+          } catch (error) {
+            if (!isConcurrencyError(error)) throw error;
+            internals.evictSnapshot(entity.name, entityId);
+            // Another process won the race: back off a little, with jitter, so racers spread out.
+            await clock.sleep(Math.random() * Math.min(100, 2 ** attempt));
+            continue;
+          }
+          internals.cacheSnapshot(entity.name, entityId, decided.after);
+          internals.committed();
+          return {
+            status: 'accepted',
+            entityId,
+            commandId,
+            version: decided.after.version,
+            events: decided.domainEvents,
+            duplicate: false,
+          } as unknown as CommandOutcome<E, R>;
         }
-        internals.cacheSnapshot(entity.name, entityId, decided.after);
-        internals.committed();
-        return {
-          status: 'accepted',
-          entityId,
-          commandId,
-          version: decided.after.version,
-          events: decided.domainEvents,
-          duplicate: false,
-        } as unknown as CommandOutcome<E, R>;
-      }
-      throw new ParleyError(
-        'TOO_MANY_CONFLICTS',
-        `command on ${entity.name}/${entityId} lost ${MAX_COMMAND_ATTEMPTS} concurrency races in a row`,
-      );
+        throw new ParleyError(
+          'TOO_MANY_CONFLICTS',
+          `command on ${entity.name}/${entityId} lost ${MAX_COMMAND_ATTEMPTS} concurrency races in a row`,
+        );
+      });
     },
 
     async publish(topic, messages) {
-      const list = (Array.isArray(messages) ? messages : [messages]) as ReadonlyArray<PublishInput<SchemaMap>>;
-      await internals.ensureTopic(topic as unknown as TopicDefinition);
+      const list = (Array.isArray(messages) ? messages : [messages]) as ReadonlyArray<
+        PublishInput<SchemaMap>
+      >;
+      await internals.ensureTopic(topic);
       const now = clock.now();
       const outgoing = await Promise.all(
         list.map((message) => {
           const id = newMessageId(now);
-          return prepareOutgoing(topic as unknown as TopicDefinition, message, { id, headers: { correlationId: id }, now });
+          return prepareOutgoing(topic as unknown as TopicDefinition, message, {
+            id,
+            headers: { correlationId: id },
+            now,
+          });
         }),
       );
       await store.commit({ ...emptyChange, outgoing });
@@ -318,14 +383,17 @@ export function createService(options: ServiceOptions): Service {
     },
 
     async load(entity, entityId) {
-      const snapshot = await internals.loadSnapshot(entity as unknown as AnyEntity, entityId, { fresh: true });
+      const snapshot = await internals.loadSnapshot(entity, entityId, {
+        fresh: true,
+      });
       return snapshot as { state: never; version: number };
     },
 
     query<D>(model: ReadModelDefinition<D>): ReadModelQuery<D> {
       return {
         get: async (id) => ((await store.getDocument(model.name, id)) ?? undefined) as D | undefined,
-        find: async (query) => (await store.findDocuments(model.name, query)) as Array<{ id: string; doc: D }>,
+        find: async (query) =>
+          (await store.findDocuments(model.name, query)) as Array<{ id: string; doc: D }>,
       };
     },
   };

@@ -1,10 +1,10 @@
 import { deriveMessageId } from '../ids/MessageId.ts';
-import type { EntityEvent } from '../entity/defineEntity.ts';
 import type { EntityPublication } from '../entity/publishTo.ts';
 import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
 import type { NewEvent } from '../ports/StoredEvent.ts';
-import type { SchemaMap } from '../schema/validate.ts';
 import { prepareOutgoing } from '../topic/prepareOutgoing.ts';
+import type { PublishInput } from '../topic/defineTopic.ts';
+import type { SchemaMap } from '../schema/validate.ts';
 
 /**
  * The topic messages that an entity's new events map to. Message ids derive from event ids, so the same events
@@ -21,12 +21,13 @@ export async function outgoingForEvents(
   const pending: Array<Promise<OutgoingMessage>> = [];
   events.forEach((event, index) => {
     for (const publication of publications) {
-      const mapped = publication.map(event as unknown as EntityEvent<SchemaMap>, {
+      const mapped = publication.map(event, {
         entityId,
         version: firstVersion + index,
         eventId: event.id,
       });
-      const inputs = mapped === undefined ? [] : Array.isArray(mapped) ? mapped : [mapped];
+      const inputs: ReadonlyArray<PublishInput<SchemaMap>> =
+        mapped === undefined ? [] : isList(mapped) ? mapped : [mapped];
       inputs.forEach((input, n) => {
         pending.push(
           prepareOutgoing(publication.topic, input, {
@@ -39,4 +40,8 @@ export async function outgoingForEvents(
     }
   });
   return Promise.all(pending);
+}
+
+function isList<T>(value: T | ReadonlyArray<T>): value is ReadonlyArray<T> {
+  return Array.isArray(value);
 }

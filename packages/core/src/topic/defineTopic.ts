@@ -52,7 +52,9 @@ export function defineTopic<M extends SchemaMap>(options: DefineTopicOptions<M>)
   assertName(options.name, 'topic');
   const partitions = options.partitions ?? 8;
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 4096) {
-    throw new TypeError(`topic ${options.name}: partitions must be an integer from 1 to 4096, got ${partitions}`);
+    throw new TypeError(
+      `topic ${options.name}: partitions must be an integer from 1 to 4096, got ${partitions}`,
+    );
   }
   if (Object.keys(options.messages).length === 0) {
     throw new TypeError(`topic ${options.name}: declare at least one message type`);

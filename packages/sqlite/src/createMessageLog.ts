@@ -1,0 +1,135 @@
+import type Database from 'better-sqlite3';
+import type { LogRecord, MessageHeaders, OutgoingMessage, TopicSpec } from '@parley/core';
+import { checkLimit } from './checkLimit.ts';
+
+/** The topic log tables (`topics`, `messages`) of one connection, shared by the bus and a direct-mode store. */
+export interface MessageLog {
+  /** Creates the topic, or checks that it has `partitions`. */
+  ensureTopic(topic: TopicSpec): void;
+  /**
+   * Inserts messages in order, dropping those whose id is already in their topic. Run it inside a transaction.
+   * Returns the topics that received at least one new message.
+   */
+  append(messages: ReadonlyArray<OutgoingMessage>): Set<string>;
+  read(topic: string, partition: number, after: number, limit: number): LogRecord[];
+  endPosition(topic: string, partition: number): number;
+}
+
+interface MessageRow {
+  position: number;
+  topic: string;
+  partition: number;
+  id: string;
+  type: string;
+  key: string;
+  payload: string;
+  headers: string;
+  occurred_at: string;
+}
+
+/** Prepares the log statements once for `db`; `description` names the database in errors. */
+export function createMessageLog(db: Database.Database, description: string): MessageLog {
+  const insertTopic = db.prepare<[string, number]>(
+    'INSERT INTO topics (name, partitions) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+  );
+  const selectPartitions = db
+    .prepare<[string], number>('SELECT partitions FROM topics WHERE name = ?')
+    .pluck();
+  const insertMessage = db.prepare<[string, number, string, string, string, string, string, string]>(
+    `INSERT INTO messages (topic, partition, id, type, key, payload, headers, occurred_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (topic, id) DO NOTHING`,
+  );
+  const selectMessages = db.prepare<[string, number, number, number], MessageRow>(
+    `SELECT position, topic, partition, id, type, key, payload, headers, occurred_at FROM messages
+     WHERE topic = ? AND partition = ? AND position > ? ORDER BY position LIMIT ?`,
+  );
+  const selectEnd = db
+    .prepare<[string, number], number | null>(
+      'SELECT max(position) FROM messages WHERE topic = ? AND partition = ?',
+    )
+    .pluck();
+  // A topic's partition count never changes once created, so a hit can be kept.
+  const partitionCounts = new Map<string, number>();
+
+  function partitionsOf(topic: string): number {
+    let partitions = partitionCounts.get(topic);
+    if (partitions === undefined) {
+      partitions = selectPartitions.get(topic);
+      if (partitions === undefined) {
+        throw new Error(
+          `topic "${topic}" does not exist in ${description}: ensure the topic before publishing to it`,
+        );
+      }
+      partitionCounts.set(topic, partitions);
+    }
+    return partitions;
+  }
+
+  return {
+    ensureTopic({ name, partitions }) {
+      if (typeof name !== 'string' || name === '')
+        throw new TypeError('topic name must be a non-empty string');
+      if (!Number.isSafeInteger(partitions) || partitions < 1) {
+        throw new RangeError(`topic "${name}": partitions must be a positive integer, got ${partitions}`);
+      }
+      insertTopic.run(name, partitions);
+      const existing = partitionsOf(name);
+      if (existing !== partitions) {
+        throw new Error(
+          `topic "${name}" exists in ${description} with ${existing} partitions, not ${partitions}: ` +
+            'changing the partition count would break per-key order',
+        );
+      }
+    },
+
+    append(messages) {
+      const topics = new Set<string>();
+      for (const message of messages) {
+        const partitions = partitionsOf(message.topic);
+        if (
+          !Number.isInteger(message.partition) ||
+          message.partition < 0 ||
+          message.partition >= partitions
+        ) {
+          throw new RangeError(
+            `message ${message.id}: partition ${message.partition} is outside topic "${message.topic}" (0 to ${partitions - 1})`,
+          );
+        }
+        const { changes } = insertMessage.run(
+          message.topic,
+          message.partition,
+          message.id,
+          message.type,
+          message.key,
+          message.payload,
+          JSON.stringify(message.headers),
+          message.occurredAt,
+        );
+        if (changes > 0) topics.add(message.topic);
+      }
+      return topics;
+    },
+
+    read(topic, partition, after, limit) {
+      return selectMessages.all(topic, partition, after, checkLimit(limit, 'read')).map(toLogRecord);
+    },
+
+    endPosition(topic, partition) {
+      return selectEnd.get(topic, partition) ?? 0;
+    },
+  };
+}
+
+function toLogRecord(row: MessageRow): LogRecord {
+  return {
+    topic: row.topic,
+    partition: row.partition,
+    id: row.id,
+    type: row.type,
+    key: row.key,
+    payload: row.payload,
+    headers: JSON.parse(row.headers) as MessageHeaders,
+    occurredAt: row.occurred_at,
+    position: row.position,
+  };
+}

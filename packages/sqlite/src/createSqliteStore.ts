@@ -1,0 +1,267 @@
+import fs from 'node:fs';
+import {
+  silentLogger,
+  type Change,
+  type CommandRecord,
+  type CursorPartition,
+  type Logger,
+  type MessageHeaders,
+  type MessageId,
+  type OutboxRecord,
+  type Store,
+  type StoredEvent,
+  type StoredOutcome,
+} from '@parley/core';
+import { asPromise } from './asPromise.ts';
+import { checkLimit } from './checkLimit.ts';
+import { connectionOf, type SqliteBus } from './createSqliteBus.ts';
+import { createMessageLog } from './createMessageLog.ts';
+import { openDatabase, type SqliteConnection } from './openDatabase.ts';
+import { parseSqliteUrl, type SqliteLocation } from './parseSqliteUrl.ts';
+import { prepareCommit } from './prepareCommit.ts';
+import { prepareFindDocuments } from './prepareFindDocuments.ts';
+
+export interface SqliteStoreOptions {
+  /**
+   * The service's bus. When it is the same database file, the store shares its connection and `commit` writes
+   * outgoing messages straight into the topic log, in the same transaction: no outbox, no relay delay.
+   * Otherwise it is ignored and outgoing messages wait in the outbox.
+   * @default undefined
+   */
+  readonly bus?: SqliteBus;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+  /**
+   * How long a write waits for another process's write lock before failing with `SQLITE_BUSY`.
+   * Unused when the store shares the bus's connection.
+   * @default 5000
+   */
+  readonly busyTimeoutMs?: number;
+}
+
+interface EventRow {
+  position: number;
+  entity: string;
+  entity_id: string;
+  version: number;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  occurred_at: string;
+}
+
+interface OutboxRow {
+  seq: number;
+  topic: string;
+  partition: number;
+  id: string;
+  type: string;
+  key: string;
+  payload: string;
+  headers: string;
+  occurred_at: string;
+}
+
+const EVENT_COLUMNS = 'position, entity, entity_id, version, id, type, data, metadata, occurred_at';
+
+/**
+ * Opens (creating and migrating if needed) a store in a SQLite file. Each commit is one `BEGIN IMMEDIATE`
+ * transaction, so several processes may share the file. `waitForChange` resolves — never rejects — when events
+ * or outbox messages are committed (here at once, by other processes within a poll of 2 to 50 ms), on
+ * timeout, on abort and on close; it registers before it returns.
+ *
+ * @example
+ * const bus = createSqliteBus('sqlite:./data/app.db');
+ * const store = createSqliteStore('sqlite:./data/app.db', { bus }); // outgoing messages go straight to the log
+ */
+export function createSqliteStore(url: string, options: SqliteStoreOptions = {}): Store {
+  const location = parseSqliteUrl(url);
+  const logger = (options.logger ?? silentLogger).child({
+    component: 'sqlite-store',
+    database: location.description,
+  });
+  const { connection, direct } = connect(location, options, logger);
+  if (options.bus !== undefined && !direct) {
+    logger.debug(
+      { bus: options.bus.description },
+      'the bus is another database: outgoing messages go to the outbox',
+    );
+  }
+  const { db, changes } = connection;
+  const commit = prepareCommit(db, direct ? createMessageLog(db, location.description) : undefined);
+  const findDocuments = prepareFindDocuments(db);
+
+  const selectStream = db.prepare<[string, string, number], EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE entity = ? AND entity_id = ? AND version > ? ORDER BY version`,
+  );
+  const selectEvents = db.prepare<[string, number, number], EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE entity = ? AND position > ? ORDER BY position LIMIT ?`,
+  );
+  const selectLastPosition = db
+    .prepare<[string], number | null>('SELECT max(position) FROM events WHERE entity = ?')
+    .pluck();
+  const selectCommand = db.prepare<[string], { entity: string; entity_id: string; outcome: string }>(
+    'SELECT entity, entity_id, outcome FROM commands WHERE command_id = ?',
+  );
+  const selectCheckpoints = db.prepare<[string, string], Omit<CursorPartition, 'doneAbove'>>(
+    'SELECT partition, position, version FROM checkpoints WHERE consumer = ? AND source = ? ORDER BY partition',
+  );
+  const selectDone = db.prepare<[string, string], { partition: number; position: number }>(
+    'SELECT partition, position FROM consumer_done WHERE consumer = ? AND source = ? ORDER BY partition, position',
+  );
+  const selectDocument = db
+    .prepare<[string, string], string>('SELECT doc FROM documents WHERE model = ? AND id = ?')
+    .pluck();
+  const selectOutbox = db.prepare<[number], OutboxRow>(
+    `SELECT seq, topic, partition, id, type, key, payload, headers, occurred_at FROM outbox ORDER BY seq LIMIT ?`,
+  );
+  const deleteOutbox = db.prepare<[string]>(
+    'DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))',
+  );
+  const closing = new AbortController();
+
+  /** Runs a call on the open connection; after `close`, rejects. */
+  function call<T>(work: () => T): Promise<T> {
+    return asPromise(() => {
+      if (closing.signal.aborted) throw new Error(`store ${location.description} is closed`);
+      return work();
+    });
+  }
+
+  return {
+    description: location.description,
+
+    readStream: (entity, entityId, afterVersion) =>
+      call(() => selectStream.all(entity, entityId, afterVersion).map(toStoredEvent)),
+
+    readEvents: (entity, after, limit) =>
+      call(() => selectEvents.all(entity, after, checkLimit(limit, 'readEvents')).map(toStoredEvent)),
+
+    lastEventPosition: (entity) => call(() => selectLastPosition.get(entity) ?? 0),
+
+    findCommand: (commandId) =>
+      call((): CommandRecord | undefined => {
+        const row = selectCommand.get(commandId);
+        if (row === undefined) return undefined;
+        return {
+          commandId,
+          entity: row.entity,
+          entityId: row.entity_id,
+          outcome: JSON.parse(row.outcome) as StoredOutcome,
+        };
+      }),
+
+    loadCursor: (consumer, source) =>
+      call(() => {
+        const done = new Map<number, number[]>();
+        for (const { partition, position } of selectDone.all(consumer, source)) {
+          const positions = done.get(partition);
+          if (positions === undefined) done.set(partition, [position]);
+          else positions.push(position);
+        }
+        return selectCheckpoints
+          .all(consumer, source)
+          .map((row): CursorPartition => ({ ...row, doneAbove: done.get(row.partition) ?? [] }));
+      }),
+
+    getDocument: (model, id) =>
+      call(() => {
+        const doc = selectDocument.get(model, id);
+        return doc === undefined ? undefined : (JSON.parse(doc) as unknown);
+      }),
+
+    findDocuments: (model, query) => call(() => findDocuments(model, query)),
+
+    commit: (change) =>
+      call(() => {
+        if (isEmpty(change)) return;
+        changes.notify(commit(change));
+      }),
+
+    // Served from the table even in direct mode, where it stays empty, so rows left by an earlier run that
+    // used a separate bus still reach the relay.
+    fetchOutbox: (limit) =>
+      call(() => selectOutbox.all(checkLimit(limit, 'fetchOutbox')).map(toOutboxRecord)),
+
+    markSent: (seqs) =>
+      call(() => {
+        if (seqs.length > 0) deleteOutbox.run(JSON.stringify(seqs));
+      }),
+
+    waitForChange: (timeoutMs, signal) =>
+      changes.wait((change) => change.table !== 'messages', timeoutMs, [signal, closing.signal]),
+
+    close: () =>
+      asPromise(() => {
+        if (closing.signal.aborted) return;
+        closing.abort();
+        connection.release();
+      }),
+  };
+}
+
+/** The bus's connection when the bus is this very file; otherwise a connection of the store's own. */
+function connect(
+  location: SqliteLocation,
+  options: SqliteStoreOptions,
+  logger: Logger,
+): { connection: SqliteConnection; direct: boolean } {
+  if (options.bus !== undefined) {
+    const shared = connectionOf(options.bus);
+    if (shared === undefined) throw new Error(`store ${location.description}: the bus given is closed`);
+    // Two `:memory:` URLs are two databases, so a memory store never shares.
+    if (!location.memory && !shared.location.memory && realPath(location.filename) === shared.filename) {
+      shared.retain();
+      return { connection: shared, direct: true };
+    }
+  }
+  const connection = openDatabase(location, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, logger });
+  return { connection, direct: false };
+}
+
+function realPath(filename: string): string {
+  try {
+    return fs.realpathSync(filename);
+  } catch {
+    return filename;
+  }
+}
+
+function isEmpty(change: Change): boolean {
+  return (
+    change.appends.length === 0 &&
+    change.commands.length === 0 &&
+    change.documents.length === 0 &&
+    change.checkpoints.length === 0 &&
+    change.outgoing.length === 0
+  );
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    entity: row.entity,
+    entityId: row.entity_id,
+    version: row.version,
+    position: row.position,
+    id: row.id as MessageId,
+    type: row.type,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as MessageHeaders,
+    occurredAt: row.occurred_at,
+  };
+}
+
+function toOutboxRecord(row: OutboxRow): OutboxRecord {
+  return {
+    seq: row.seq,
+    topic: row.topic,
+    partition: row.partition,
+    id: row.id as MessageId,
+    type: row.type,
+    key: row.key,
+    payload: row.payload,
+    headers: JSON.parse(row.headers) as MessageHeaders,
+    occurredAt: row.occurred_at,
+  };
+}

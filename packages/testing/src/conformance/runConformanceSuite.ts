@@ -1,0 +1,28 @@
+import { describe } from 'vitest';
+import { commandTests } from './commandTests.ts';
+import type { ConformanceTarget } from './ConformanceTarget.ts';
+import { consumerTests } from './consumerTests.ts';
+import { durabilityTests } from './durabilityTests.ts';
+import { orderingTests } from './orderingTests.ts';
+import { outboxTests } from './outboxTests.ts';
+
+/**
+ * Runs Parley's conformance suite against a backend. Call it from a `*.test.ts` file of the adapter; tests
+ * a backend does not claim (see {@link ConformanceTarget.features}) are skipped.
+ *
+ * @example
+ * runConformanceSuite({
+ *   name: 'sqlite',
+ *   features: { orderedPerKey: true, exactlyOnceEffects: true, persistent: true, multiInstance: true },
+ *   createEnvironment: async () => sqliteEnvironment(),
+ * });
+ */
+export function runConformanceSuite(target: ConformanceTarget): void {
+  describe(`conformance: ${target.name}`, () => {
+    orderingTests(target);
+    durabilityTests(target);
+    commandTests(target);
+    outboxTests(target);
+    consumerTests(target);
+  });
+}

@@ -1,0 +1,46 @@
+import { createService, type Bus, type Service, type Store } from '@parley/core';
+import { account, echoes, numbers, progress } from '../conformance/fixtures.ts';
+
+/**
+ * The service the crash test kills and restarts: every `Numbered` message deposits into the account named by
+ * its key, publishes an echo and bumps a read model — three kinds of effect that must each happen exactly once.
+ */
+export function crashWorkload(store: Store, bus: Bus): Service {
+  return createService({ name: 'crash', store, bus })
+    .entity(account)
+    .consumer({
+      name: 'crash-worker',
+      source: numbers,
+      concurrency: 16,
+      batchSize: 64,
+      handle: {
+        Numbered: async (message, ctx) => {
+          await ctx.execute(account, message.key, {
+            type: 'Deposit',
+            data: { amount: 1, seq: message.payload.seq },
+          });
+          await ctx.publish(echoes, {
+            type: 'Echoed',
+            key: message.key,
+            payload: { key: message.key, seq: message.payload.seq },
+          });
+          const doc = (await ctx.readModel(progress).get(message.key)) ?? {
+            key: message.key,
+            last: -1,
+            count: 0,
+          };
+          await ctx
+            .readModel(progress)
+            .set(message.key, { key: message.key, last: message.payload.seq, count: doc.count + 1 });
+        },
+      },
+    });
+}
+
+/** Runs the crash workload in a worker process until it is killed; tells the parent once it has started. */
+export async function startCrashWorker(store: Store, bus: Bus): Promise<void> {
+  await crashWorkload(store, bus).start();
+  process.send?.('started');
+  // Keeps the process alive until the test kills it.
+  setInterval(() => {}, 1 << 30);
+}

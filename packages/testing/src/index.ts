@@ -1,0 +1,12 @@
+export { runConformanceSuite } from './conformance/runConformanceSuite.ts';
+export type {
+  ConformanceTarget,
+  Connection,
+  Environment,
+  Features,
+} from './conformance/ConformanceTarget.ts';
+export { waitUntil } from './conformance/waitUntil.ts';
+export * as fixtures from './conformance/fixtures.ts';
+export { runCrashTest, type CrashTestOptions } from './crash/runCrashTest.ts';
+export { crashWorkload, startCrashWorker } from './crash/crashWorkload.ts';
+export { entitySpec } from './spec/entitySpec.ts';
