@@ -81,3 +81,54 @@ export {
   type ReadModelQuery,
 } from './service/createService.ts';
 export { decideCommand, foldEvents, type Decided, type DecideInput } from './entity/decideCommand.ts';
+export {
+  DeadLetterStatus,
+  type DeadLetter,
+  type DeadLetterReason,
+  type DeadLetterFilter,
+  type DeadLetterEdit,
+  type DeadLetterAction,
+  type ErrorRecord,
+} from './ports/DeadLetter.ts';
+export type { ParkedMessage } from './ports/ParkedMessage.ts';
+export type { ConsumerState } from './ports/ConsumerState.ts';
+export type { TimerRecord } from './ports/TimerRecord.ts';
+export type { ParkWrite, UnparkWrite } from './ports/Change.ts';
+export {
+  createAdmin,
+  type Admin,
+  type AdminOptions,
+  type Actor,
+  type EditResult,
+} from './admin/createAdmin.ts';
+export { schemaRegistry, type SchemaRegistry } from './admin/SchemaRegistry.ts';
+export type { ConsumerInfo } from './admin/ConsumerInfo.ts';
+export {
+  deadLetterEvents,
+  type MessageFailed,
+  type MessageRecovered,
+  type DeadLetterRedriven,
+  type DeadLetterEdited,
+  type DeadLetterDiscarded,
+  type MessageDropped,
+} from './deadletter/deadLetterEvents.ts';
+export {
+  defineReplyTopic,
+  type CommandAccepted,
+  type CommandRejected,
+  type ReplyBase,
+  type ReplyMessages,
+} from './reply/defineReplyTopic.ts';
+export type { ReplyOutcome } from './reply/buildReply.ts';
+export { classifyError, FailureKind, type ErrorClassifier } from './failure/classifyError.ts';
+export {
+  ExhaustionPolicy,
+  defaultRetryPolicy,
+  resolveRetryPolicy,
+  retryDelay,
+  type RetryPolicy,
+} from './failure/RetryPolicy.ts';
+export type { StormGuardOptions } from './consumer/StormGuard.ts';
+export type { ExhaustedHandler } from './consumer/defineConsumer.ts';
+export type { ScheduleOptions } from './timer/ScheduleOptions.ts';
+export { objectSchema } from './schema/objectSchema.ts';

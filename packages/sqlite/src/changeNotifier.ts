@@ -2,7 +2,10 @@ import type { Logger } from '@parley/core';
 
 /** What a commit may have changed, as far as waiters care. */
 export type ChangeSignal =
-  | { readonly table: 'events' | 'outbox' }
+  | {
+      /** `timers`, `dead_letters` and `consumer_states`: new timers, dead letters with an action, run states. */
+      readonly table: 'events' | 'outbox' | 'timers' | 'dead_letters' | 'consumer_states';
+    }
   | {
       readonly table: 'messages';
       /** Undefined when another connection published: it could be any topic. */

@@ -13,6 +13,8 @@ export interface MessageLog {
   append(messages: ReadonlyArray<OutgoingMessage>): Set<string>;
   read(topic: string, partition: number, after: number, limit: number): LogRecord[];
   endPosition(topic: string, partition: number): number;
+  countAfter(topic: string, partition: number, after: number): number;
+  listTopics(): TopicSpec[];
 }
 
 interface MessageRow {
@@ -48,6 +50,12 @@ export function createMessageLog(db: Database.Database, description: string): Me
       'SELECT max(position) FROM messages WHERE topic = ? AND partition = ?',
     )
     .pluck();
+  const countMessages = db
+    .prepare<[string, number, number], number>(
+      'SELECT count(*) FROM messages WHERE topic = ? AND partition = ? AND position > ?',
+    )
+    .pluck();
+  const selectTopics = db.prepare<[], TopicSpec>('SELECT name, partitions FROM topics ORDER BY name');
   // A topic's partition count never changes once created, so a hit can be kept.
   const partitionCounts = new Map<string, number>();
 
@@ -116,6 +124,14 @@ export function createMessageLog(db: Database.Database, description: string): Me
 
     endPosition(topic, partition) {
       return selectEnd.get(topic, partition) ?? 0;
+    },
+
+    countAfter(topic, partition, after) {
+      return countMessages.get(topic, partition, after) ?? 0;
+    },
+
+    listTopics() {
+      return selectTopics.all();
     },
   };
 }

@@ -82,6 +82,31 @@ describe('createSqliteBus', () => {
     expect(await bus.endPosition('refunds', 0)).toBe(0);
   });
 
+  it('counts the messages of a partition after a position, and lists topics', async () => {
+    const bus = openBus();
+    expect(await bus.listTopics()).toEqual([]);
+    await bus.ensureTopic({ name: 'refunds', partitions: 1 });
+    await bus.ensureTopic({ name: 'orders', partitions: 2 });
+    await bus.publish([
+      message('orders', 0),
+      message('orders', 1),
+      message('orders', 0),
+      message('orders', 0),
+    ]);
+    const zero = await bus.read('orders', 0, 0, 10);
+
+    expect(await bus.countAfter('orders', 0, 0)).toBe(3);
+    expect(await bus.countAfter('orders', 0, zero[0]!.position)).toBe(2);
+    expect(await bus.countAfter('orders', 0, zero[2]!.position)).toBe(0);
+    expect(await bus.countAfter('orders', 1, 0)).toBe(1);
+    expect(await bus.countAfter('refunds', 0, 0)).toBe(0);
+    expect(await bus.countAfter('nowhere', 0, 0)).toBe(0);
+    expect(await bus.listTopics()).toEqual([
+      { name: 'orders', partitions: 2 },
+      { name: 'refunds', partitions: 1 },
+    ]);
+  });
+
   it('drops a message whose id is already in the topic', async () => {
     const bus = openBus();
     await bus.ensureTopic({ name: 'orders', partitions: 1 });

@@ -77,6 +77,10 @@ export function createSqliteBus(url: string, options: SqliteBusOptions = {}): Sq
 
     endPosition: (topic, partition) => call(() => log.endPosition(topic, partition)),
 
+    countAfter: (topic, partition, after) => call(() => log.countAfter(topic, partition, after)),
+
+    listTopics: () => call(() => log.listTopics()),
+
     waitForMessages(topics, timeoutMs, signal) {
       const wanted = new Set(topics);
       return changes.wait(

@@ -6,6 +6,7 @@ import {
   isConcurrencyError,
   newMessageId,
   type Change,
+  type DeadLetter,
   type NewEvent,
   type OutgoingMessage,
   type Store,
@@ -60,6 +61,35 @@ function outgoing(topic: string, partition = 0): OutgoingMessage {
     payload: '{"seat":"A1"}',
     headers: { correlationId: 'corr-1' },
     occurredAt: '2025-01-01T00:00:00.000Z',
+  };
+}
+
+function deadLetter(action: DeadLetter['action']): DeadLetter {
+  return {
+    id: newMessageId(),
+    consumer: 'c',
+    message: {
+      id: newMessageId(),
+      type: 'SeatReserved',
+      key: 'show-1',
+      payload: '{}',
+      headers: {},
+      occurredAt: '2025-01-01T00:00:00.000Z',
+      source: 'orders',
+      partition: 0,
+      position: 1,
+    },
+    status: action === null ? 'parked' : 'retrying',
+    reason: 'failed',
+    attempts: 1,
+    error: { name: 'Error', message: 'boom' },
+    firstFailedAt: '2025-01-01T00:00:00.000Z',
+    lastFailedAt: '2025-01-01T00:00:00.000Z',
+    action,
+    dueAt: action === null ? null : 1,
+    edits: [],
+    version: 1,
+    updatedAt: '2025-01-01T00:00:00.000Z',
   };
 }
 
@@ -128,25 +158,27 @@ describe('createSqliteStore', () => {
     );
 
     const conflict = conflictOf(
-      store.commit({
-        appends: [
-          { entity: 'show', entityId: 's2', expectedVersion: 0, events: [event('Created')] },
-          { entity: 'show', entityId: 's1', expectedVersion: 0, events: [event('Created')] },
-        ],
-        commands: [
-          {
-            commandId: 'cmd-1',
-            entity: 'show',
-            entityId: 's1',
-            outcome: { status: 'accepted', version: 1, eventIds: [] },
-          },
-        ],
-        documents: [{ model: 'shows', id: 's1', doc: { title: 'x' } }],
-        checkpoints: [
-          { consumer: 'c', source: 'orders', partition: 0, position: 3, expectedVersion: 0, doneAbove: [] },
-        ],
-        outgoing: [outgoing('orders')],
-      }),
+      store.commit(
+        change({
+          appends: [
+            { entity: 'show', entityId: 's2', expectedVersion: 0, events: [event('Created')] },
+            { entity: 'show', entityId: 's1', expectedVersion: 0, events: [event('Created')] },
+          ],
+          commands: [
+            {
+              commandId: 'cmd-1',
+              entity: 'show',
+              entityId: 's1',
+              outcome: { status: 'accepted', version: 1, eventIds: [] },
+            },
+          ],
+          documents: [{ model: 'shows', id: 's1', doc: { title: 'x' } }],
+          checkpoints: [
+            { consumer: 'c', source: 'orders', partition: 0, position: 3, expectedVersion: 0, doneAbove: [] },
+          ],
+          outgoing: [outgoing('orders')],
+        }),
+      ),
     );
     expect(await conflict).toEqual({ kind: 'stream', entity: 'show', entityId: 's1', expectedVersion: 0 });
 
@@ -237,6 +269,45 @@ describe('createSqliteStore', () => {
       });
     await store.commit(handled(0));
     expect(await conflictOf(store.commit(handled(1)))).toMatchObject({ kind: 'checkpoint' });
+  });
+
+  it('lists every checkpoint and counts the events after a position', async () => {
+    const store = openStore();
+    const checkpoint = (consumer: string, source: string, partition: number, position: number) => ({
+      consumer,
+      source,
+      partition,
+      position,
+      expectedVersion: 0,
+      doneAbove: [position + 2],
+    });
+    await store.commit(
+      change({
+        checkpoints: [
+          checkpoint('shipping', 'orders', 0, 4),
+          checkpoint('billing', 'orders', 1, 7),
+          checkpoint('billing', 'entity:show', 0, 2),
+          checkpoint('billing', 'orders', 0, 3),
+        ],
+        appends: [
+          { entity: 'show', entityId: 's1', expectedVersion: 0, events: [event('A'), event('B')] },
+          { entity: 'show', entityId: 's2', expectedVersion: 0, events: [event('C')] },
+          { entity: 'venue', entityId: 'v1', expectedVersion: 0, events: [event('D')] },
+        ],
+      }),
+    );
+    expect(await store.listCursors()).toEqual([
+      { consumer: 'billing', source: 'entity:show', partition: 0, position: 2 },
+      { consumer: 'billing', source: 'orders', partition: 0, position: 3 },
+      { consumer: 'billing', source: 'orders', partition: 1, position: 7 },
+      { consumer: 'shipping', source: 'orders', partition: 0, position: 4 },
+    ]);
+
+    const shows = await store.readEvents('show', 0, 10);
+    expect(await store.countEventsAfter('show', 0)).toBe(3);
+    expect(await store.countEventsAfter('show', shows[0]!.position)).toBe(2);
+    expect(await store.countEventsAfter('show', shows[2]!.position)).toBe(0);
+    expect(await store.countEventsAfter('film', 0)).toBe(0);
   });
 
   it('sets, replaces, deletes and finds documents by top-level fields', async () => {
@@ -359,17 +430,49 @@ describe('createSqliteStore', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
-  it('does not wake waitForChange for checkpoint or document writes', async () => {
+  it.each([
+    [
+      'a timer',
+      (): Change => change({ timers: [{ id: newMessageId(), dueAt: 1, message: outgoing('orders') }] }),
+    ],
+    ['a dead letter with an action', (): Change => change({ deadLetters: [deadLetter('retry')] })],
+    [
+      'a consumer state',
+      (): Change =>
+        change({ consumerStates: [{ consumer: 'c', paused: true, reason: null, updatedAt: '2025-01-01' }] }),
+    ],
+  ])('wakes waitForChange on %s, here or from another connection', async (_what, write) => {
+    const store = openStore();
+    const other = openStore();
+
+    const here = store.waitForChange(10_000);
+    await store.commit(write());
+    await here;
+
+    // Let the poll back off to its idle interval first, as in a quiet system.
+    const there = store.waitForChange(10_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await other.commit(write());
+    await there;
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('does not wake waitForChange for checkpoint, document, parked or inactive dead-letter writes', async () => {
     const store = openStore();
     const other = openStore();
     let woke = false;
     const wait = store.waitForChange(300).then(() => (woke = true));
     await store.commit(change({ documents: [{ model: 'shows', id: 's1', doc: {} }] }));
+    await store.commit(change({ deadLetters: [deadLetter(null)] }));
     await other.commit(
       change({
         checkpoints: [
           { consumer: 'c', source: 'orders', partition: 0, position: 1, expectedVersion: 0, doneAbove: [] },
         ],
+        parks: [{ consumer: 'c', message: deadLetter(null).message }],
+        deadLetters: [deadLetter(null)],
+        deadLetterDeletes: ['dl-unknown'],
       }),
     );
     await new Promise((resolve) => setTimeout(resolve, 150));

@@ -3,6 +3,7 @@ import {
   silentLogger,
   type Change,
   type CommandRecord,
+  type ConsumerState,
   type CursorPartition,
   type Logger,
   type MessageHeaders,
@@ -19,7 +20,10 @@ import { createMessageLog } from './createMessageLog.ts';
 import { openDatabase, type SqliteConnection } from './openDatabase.ts';
 import { parseSqliteUrl, type SqliteLocation } from './parseSqliteUrl.ts';
 import { prepareCommit } from './prepareCommit.ts';
+import { prepareDeadLetterReads } from './prepareDeadLetterReads.ts';
 import { prepareFindDocuments } from './prepareFindDocuments.ts';
+import { prepareParkedReads } from './prepareParkedReads.ts';
+import { prepareTimerReads } from './prepareTimerReads.ts';
 
 export interface SqliteStoreOptions {
   /**
@@ -63,13 +67,21 @@ interface OutboxRow {
   occurred_at: string;
 }
 
+interface ConsumerStateRow {
+  consumer: string;
+  paused: number;
+  reason: string | null;
+  updated_at: string;
+}
+
 const EVENT_COLUMNS = 'position, entity, entity_id, version, id, type, data, metadata, occurred_at';
 
 /**
  * Opens (creating and migrating if needed) a store in a SQLite file. Each commit is one `BEGIN IMMEDIATE`
- * transaction, so several processes may share the file. `waitForChange` resolves — never rejects — when events
- * or outbox messages are committed (here at once, by other processes within a poll of 2 to 50 ms), on
- * timeout, on abort and on close; it registers before it returns.
+ * transaction, so several processes may share the file. `waitForChange` resolves — never rejects — when events,
+ * outbox messages, timers, dead letters with an action or consumer states are committed (here at once, by other
+ * processes within a poll of 2 to 50 ms), on timeout, on abort and on close; it registers before it returns.
+ * Checkpoint, read-model and parked-queue writes alone wake no one.
  *
  * @example
  * const bus = createSqliteBus('sqlite:./data/app.db');
@@ -91,6 +103,9 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
   const { db, changes } = connection;
   const commit = prepareCommit(db, direct ? createMessageLog(db, location.description) : undefined);
   const findDocuments = prepareFindDocuments(db);
+  const deadLetters = prepareDeadLetterReads(db);
+  const parked = prepareParkedReads(db);
+  const timers = prepareTimerReads(db);
 
   const selectStream = db.prepare<[string, string, number], EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE entity = ? AND entity_id = ? AND version > ? ORDER BY version`,
@@ -98,6 +113,9 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
   const selectEvents = db.prepare<[string, number, number], EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE entity = ? AND position > ? ORDER BY position LIMIT ?`,
   );
+  const countEvents = db
+    .prepare<[string, number], number>('SELECT count(*) FROM events WHERE entity = ? AND position > ?')
+    .pluck();
   const selectLastPosition = db
     .prepare<[string], number | null>('SELECT max(position) FROM events WHERE entity = ?')
     .pluck();
@@ -107,6 +125,10 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
   const selectCheckpoints = db.prepare<[string, string], Omit<CursorPartition, 'doneAbove'>>(
     'SELECT partition, position, version FROM checkpoints WHERE consumer = ? AND source = ? ORDER BY partition',
   );
+  const selectCursors = db.prepare<
+    [],
+    { consumer: string; source: string; partition: number; position: number }
+  >('SELECT consumer, source, partition, position FROM checkpoints ORDER BY consumer, source, partition');
   const selectDone = db.prepare<[string, string], { partition: number; position: number }>(
     'SELECT partition, position FROM consumer_done WHERE consumer = ? AND source = ? ORDER BY partition, position',
   );
@@ -118,6 +140,9 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
   );
   const deleteOutbox = db.prepare<[string]>(
     'DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))',
+  );
+  const selectConsumerStates = db.prepare<[], ConsumerStateRow>(
+    'SELECT consumer, paused, reason, updated_at FROM consumer_states ORDER BY consumer',
   );
   const closing = new AbortController();
 
@@ -192,6 +217,30 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
     waitForChange: (timeoutMs, signal) =>
       changes.wait((change) => change.table !== 'messages', timeoutMs, [signal, closing.signal]),
 
+    listCursors: () => call(() => selectCursors.all()),
+
+    countEventsAfter: (entity, after) => call(() => countEvents.get(entity, after) ?? 0),
+
+    loadParkedKeys: (consumer, source) => call(() => parked.keys(consumer, source)),
+
+    readParked: (consumer, source, key, after, limit) =>
+      call(() => parked.read(consumer, source, key, after, limit)),
+
+    dueDeadLetters: (consumer, source, now, limit) =>
+      call(() => deadLetters.due(consumer, source, now, limit)),
+
+    nextDeadLetterDue: (consumer, source) => call(() => deadLetters.next(consumer, source)),
+
+    listDeadLetters: (filter) => call(() => deadLetters.list(filter)),
+
+    getDeadLetter: (id) => call(() => deadLetters.get(id)),
+
+    dueTimers: (now, limit) => call(() => timers.due(now, limit)),
+
+    nextTimerDue: () => call(() => timers.next()),
+
+    listConsumerStates: () => call(() => selectConsumerStates.all().map(toConsumerState)),
+
     close: () =>
       asPromise(() => {
         if (closing.signal.aborted) return;
@@ -234,7 +283,14 @@ function isEmpty(change: Change): boolean {
     change.commands.length === 0 &&
     change.documents.length === 0 &&
     change.checkpoints.length === 0 &&
-    change.outgoing.length === 0
+    change.outgoing.length === 0 &&
+    change.parks.length === 0 &&
+    change.unparks.length === 0 &&
+    change.deadLetters.length === 0 &&
+    change.deadLetterDeletes.length === 0 &&
+    change.timers.length === 0 &&
+    change.firedTimers.length === 0 &&
+    change.consumerStates.length === 0
   );
 }
 
@@ -249,6 +305,15 @@ function toStoredEvent(row: EventRow): StoredEvent {
     data: JSON.parse(row.data) as unknown,
     metadata: JSON.parse(row.metadata) as MessageHeaders,
     occurredAt: row.occurred_at,
+  };
+}
+
+function toConsumerState(row: ConsumerStateRow): ConsumerState {
+  return {
+    consumer: row.consumer,
+    paused: row.paused !== 0,
+    reason: row.reason,
+    updatedAt: row.updated_at,
   };
 }
 

@@ -25,8 +25,11 @@ export interface OpenDatabaseOptions {
   readonly logger: Logger;
 }
 
-/** Tables whose AUTOINCREMENT counter tells what another connection appended. */
-const WATCHED_TABLES = ['events', 'outbox', 'messages'] as const;
+/**
+ * What another connection's commit may have changed, as far as waiters care: the AUTOINCREMENT counters of
+ * `events`, `outbox` and `messages`, and the `change_counters` that commits bump for the other tables.
+ */
+const WATCHED_TABLES = ['events', 'outbox', 'messages', 'timers', 'dead_letters', 'consumer_states'] as const;
 
 /**
  * Opens `location` with the settings several processes need to share one file (WAL, a busy timeout, and
@@ -74,12 +77,15 @@ export function openDatabase(location: SqliteLocation, options: OpenDatabaseOpti
 
 /**
  * Cheap detection of other connections' commits: `PRAGMA data_version` changes only when another connection
- * committed. Then the AUTOINCREMENT counters tell whether it appended events, outbox or log messages, so
- * checkpoint and read-model writes do not wake anyone.
+ * committed. Then the AUTOINCREMENT counters tell whether it appended events, outbox or log messages, and the
+ * change counters whether it wrote timers, due dead letters or consumer states, so checkpoint, read-model and
+ * parked-queue writes do not wake anyone.
  */
 function commitsByOthers(db: Database.Database): () => ChangeSignal[] {
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-  const counters = db.prepare<[], { name: string; seq: number }>('SELECT name, seq FROM sqlite_sequence');
+  const counters = db.prepare<[], { name: string; seq: number }>(
+    'SELECT name, seq FROM sqlite_sequence UNION ALL SELECT name, value FROM change_counters',
+  );
   const readCounters = (): Map<string, number> => new Map(counters.all().map((row) => [row.name, row.seq]));
   let version = dataVersion.get();
   let seen = readCounters();

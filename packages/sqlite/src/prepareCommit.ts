@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { ConcurrencyError, type Change, type CheckpointWrite, type StreamAppend } from '@parley/core';
 import type { ChangeSignal } from './changeNotifier.ts';
 import type { MessageLog } from './createMessageLog.ts';
+import { prepareFailureWrites } from './prepareFailureWrites.ts';
 import { toJsonText } from './toJsonText.ts';
 
 /**
@@ -46,6 +47,7 @@ export function prepareCommit(
     `INSERT INTO consumer_done (consumer, source, partition, position) VALUES (?, ?, ?, ?)
      ON CONFLICT DO NOTHING`,
   );
+  const failures = prepareFailureWrites(db);
   const insertOutbox = db.prepare<[string, number, string, string, string, string, string, string]>(
     `INSERT INTO outbox (topic, partition, id, type, key, payload, headers, occurred_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -85,8 +87,8 @@ export function prepareCommit(
   }
 
   const write = db.transaction((change: Change): ChangeSignal[] => {
-    // Checkpoints and commands first: when a message or command is handled twice, the conflict reported is
-    // the one the caller can act on, not a duplicate event id.
+    // Checkpoints, commands and fired timers first: when a message, command or timer is handled twice, the
+    // conflict reported is the one the caller can act on, not a duplicate event id.
     for (const checkpoint of change.checkpoints) moveCheckpoint(checkpoint);
     for (const { commandId, entity, entityId, outcome } of change.commands) {
       const { changes } = insertCommand.run(
@@ -97,13 +99,14 @@ export function prepareCommit(
       );
       if (changes === 0) throw new ConcurrencyError({ kind: 'command', commandId });
     }
+    failures.fireTimers(change.firedTimers);
     for (const streamAppend of change.appends) append(streamAppend);
     for (const { model, id, doc } of change.documents) {
       if (doc === null) deleteDocument.run(model, id);
       else upsertDocument.run(model, id, toJsonText(doc, `document ${model}/${id}`));
     }
 
-    const signals: ChangeSignal[] = [];
+    const signals = failures.write(change);
     if (change.appends.some((streamAppend) => streamAppend.events.length > 0))
       signals.push({ table: 'events' });
     if (change.outgoing.length === 0) return signals;

@@ -1,82 +1,112 @@
 import type { Delivered } from '../envelope/Envelope.ts';
+import { Signal } from '../concurrency/Signal.ts';
 import { isConcurrencyError, type ConcurrencyError } from '../errors/ConcurrencyError.ts';
 import { ensureError } from '../errors/ensureError.ts';
 import type { TypedEmitter } from '../events/TypedEmitter.ts';
 import type { ServiceEvents } from '../events/ServiceEvents.ts';
 import type { Logger } from '../logging/Logger.ts';
 import type { Change, CheckpointWrite } from '../ports/Change.ts';
+import type { DeadLetter } from '../ports/DeadLetter.ts';
 import type { ServiceInternals } from '../service/ServiceInternals.ts';
-import { Signal } from '../concurrency/Signal.ts';
-import type { ConsumerSource, SourceRecord } from './ConsumerSource.ts';
-import type { ConsumerDefinition, Handler } from './defineConsumer.ts';
+import { mergeParts } from './ChangeParts.ts';
+import type { ConsumerSource } from './ConsumerSource.ts';
+import type { ConsumerDefinition } from './defineConsumer.ts';
+import { MessageProcessor, type LaneItem, type ProcessorHost, type ReadyUnit } from './MessageProcessor.ts';
+import { ParkedKeys } from './ParkedKeys.ts';
 import { PartitionProgress } from './PartitionProgress.ts';
 import { ResourceLocks } from './ResourceLocks.ts';
-import { UnitOfWork, type UnitEffects } from './UnitOfWork.ts';
-
-interface Item {
-  readonly partition: number;
-  readonly record: SourceRecord;
-}
+import { StormGuard } from './StormGuard.ts';
+import { UnitOfWork } from './UnitOfWork.ts';
 
 interface Lane {
   readonly key: string;
   readonly epoch: number;
-  readonly queue: Item[];
+  readonly queue: LaneItem[];
   active: boolean;
 }
 
-interface ReadyUnit {
-  readonly partition: number;
-  readonly position: number;
-  readonly unit: UnitOfWork | undefined;
-  readonly effects: UnitEffects | undefined;
-}
-
-/** How long an idle fetcher waits for a wake-up before looking again. */
+/** How long an idle loop waits for a wake-up before looking again. */
 const IDLE_WAIT_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
+const DRAIN_BATCH = 64;
+/** Shortest interval between two looks at dead letters and consumer state. */
+const CONTROL_MIN_MS = 25;
 
 /**
  * Runs one consumer: fetches from its source, hands each message to the lane of its key (one message at a time
  * per key, up to `concurrency` keys at once), and commits finished units of work with the checkpoint in group
- * commits. The fetcher reads ahead up to `maxInFlight` messages, so a slow key never holds the others.
+ * commits. The fetcher reads ahead up to `maxInFlight` messages, so a slow key never holds the others. A key
+ * whose message waits for a retry or an operator is parked: its later messages join its parked queue, in
+ * order, while every other key flows; when the head is handled (or dropped) the queue drains and the key is free.
  */
-export class ConsumerRuntime {
-  private epoch = 0;
+export class ConsumerRuntime implements ProcessorHost {
+  epoch = 0;
+  stopping = false;
+  readonly locks = new ResourceLocks();
+  readonly logger: Logger;
   private partitions: PartitionProgress[] = [];
   private lanes = new Map<string, Lane>();
   private waitingLanes: Lane[] = [];
   private activeLanes = 0;
   private ready: ReadyUnit[] = [];
-  private locks = new ResourceLocks();
   private inFlight = 0;
   private nextUnit = 1;
+  private readonly parked = new ParkedKeys();
+  private readonly drains = new Set<Promise<void>>();
+  private readonly processor: MessageProcessor;
+  private readonly stormGuard: StormGuard | undefined;
+  private paused = false;
+  /** A pause decided here whose state has not committed yet: the store's word must not undo it. */
+  private pausePending = false;
   private readonly readySignal = new Signal();
   private readonly capacitySignal = new Signal();
   private readonly idleSignal = new Signal();
+  private readonly controlSignal = new Signal();
+  private readonly resumeSignal = new Signal();
   private readonly fetchAbort = new AbortController();
   private readonly handlerAbort = new AbortController();
-  private stopping = false;
   private loops: Promise<void>[] = [];
-  private readonly logger: Logger;
 
   constructor(
-    private readonly definition: ConsumerDefinition,
-    private readonly source: ConsumerSource,
+    readonly definition: ConsumerDefinition,
+    readonly source: ConsumerSource,
     private readonly internals: ServiceInternals,
-    private readonly events: TypedEmitter<ServiceEvents>,
+    readonly events: TypedEmitter<ServiceEvents>,
   ) {
     this.logger = internals.logger.child({ consumer: definition.name, source: source.name });
+    this.processor = new MessageProcessor(this);
+    this.stormGuard = definition.stormGuard === undefined ? undefined : new StormGuard(definition.stormGuard);
   }
 
   get name(): string {
     return this.definition.name;
   }
 
+  get clock() {
+    return this.internals.clock;
+  }
+
+  /** Messages fetched and not yet committed. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Keys currently blocked behind a parked message. */
+  parkedKeys(): string[] {
+    return this.parked.list();
+  }
+
   async start(): Promise<void> {
-    await this.loadCursor();
-    this.loops = [this.fetchLoop(), this.commitLoop()];
-    this.logger.debug({ partitions: this.partitions.length }, 'consumer started');
+    await this.loadState();
+    this.loops = [this.fetchLoop(), this.commitLoop(), this.controlLoop()];
+    this.logger.debug(
+      { partitions: this.partitions.length, parkedKeys: this.parked.size },
+      'consumer started',
+    );
   }
 
   /**
@@ -85,16 +115,21 @@ export class ConsumerRuntime {
    * next run.
    */
   async stop(timeoutMs = 10_000): Promise<void> {
-    if (this.stopping) return Promise.all(this.loops).then(() => undefined);
+    if (this.stopping) {
+      await Promise.all(this.loops);
+      return;
+    }
     this.stopping = true;
     this.fetchAbort.abort();
+    this.resumeSignal.notify();
+    this.controlSignal.notify();
     for (const lane of this.lanes.values()) lane.queue.length = 0;
     this.waitingLanes = [];
-    const deadline = this.internals.clock.now() + timeoutMs;
-    while (this.activeLanes > 0 && this.internals.clock.now() < deadline) {
-      await this.idleSignal.wait(Math.max(1, deadline - this.internals.clock.now()));
+    const deadline = this.clock.now() + timeoutMs;
+    while ((this.activeLanes > 0 || this.drains.size > 0) && this.clock.now() < deadline) {
+      await Promise.race([this.idleSignal.wait(Math.max(1, deadline - this.clock.now())), ...this.drains]);
     }
-    if (this.activeLanes > 0) {
+    if (this.activeLanes > 0 || this.drains.size > 0) {
       this.logger.warn(
         { running: this.activeLanes },
         'handlers still running at shutdown: their work is abandoned',
@@ -108,30 +143,98 @@ export class ConsumerRuntime {
     this.logger.debug({}, 'consumer stopped');
   }
 
-  /** Messages fetched and not yet committed. */
-  get pending(): number {
-    return this.inFlight;
+  // ---- host services for the processor ---------------------------------------------------------------------
+
+  newUnit(lane: string, message: Delivered, epoch: number): UnitOfWork {
+    return new UnitOfWork(this.nextUnit++, lane, message, {
+      consumer: this.definition.name,
+      internals: this.internals,
+      locks: this.locks,
+      logger: this.logger,
+      signal: this.handlerAbort.signal,
+      isCurrent: () => epoch === this.epoch,
+    });
   }
 
-  /** Committed position per partition, for lag. */
-  checkpoints(): Array<{ partition: number; position: number }> {
-    return this.partitions.map((p) => ({ partition: p.partition, position: p.checkpoint }));
+  finish(epoch: number, ready: ReadyUnit): void {
+    if (epoch !== this.epoch) return;
+    if (ready.at !== undefined) this.partitions[ready.at.partition]?.ready(ready.at.position);
+    this.ready.push(ready);
+    this.readySignal.notify();
   }
 
-  private async loadCursor(): Promise<void> {
-    const cursor = await this.internals.store.loadCursor(this.definition.name, this.source.name);
+  pause(reason: string, epoch: number): void {
+    if (epoch !== this.epoch || this.paused) return;
+    this.paused = true;
+    this.pausePending = true;
+    this.logger.error({ reason }, 'consumer paused');
+    this.events.emit('consumer:paused', { consumer: this.definition.name, reason });
+    this.finish(epoch, {
+      parts: {
+        consumerStates: [
+          {
+            consumer: this.definition.name,
+            paused: true,
+            reason,
+            updatedAt: new Date(this.clock.now()).toISOString(),
+          },
+        ],
+      },
+      onCommit: () => (this.pausePending = false),
+    });
+  }
+
+  async sleep(ms: number, signal: AbortSignal = this.handlerAbort.signal): Promise<void> {
+    try {
+      await this.clock.sleep(ms, signal);
+    } catch {
+      // Aborted: the caller checks why.
+    }
+  }
+
+  // ---- state ------------------------------------------------------------------------------------------------
+
+  /** Loads checkpoints and parked keys; starts draining parked queues that have no dead letter at their head. */
+  private async loadState(): Promise<void> {
+    const store = this.internals.store;
+    const [cursor, parkedKeys, states] = await Promise.all([
+      store.loadCursor(this.definition.name, this.source.name),
+      store.loadParkedKeys(this.definition.name, this.source.name),
+      store.listConsumerStates(),
+    ]);
     const byPartition = new Map(cursor.map((c) => [c.partition, c]));
     this.partitions = Array.from(
       { length: this.source.partitions },
       (_, partition) => new PartitionProgress(partition, byPartition.get(partition)),
     );
+    this.parked.reset(parkedKeys);
+    this.paused = states.find((s) => s.consumer === this.definition.name)?.paused ?? false;
+    for (const { key } of parkedKeys) {
+      const heads = await store.listDeadLetters({
+        consumer: this.definition.name,
+        key,
+        status: ['retrying', 'parked', 'redriven', 'discarded'],
+        limit: 1000,
+      });
+      const waiting = heads.some(
+        (d) =>
+          d.message.source === this.source.name &&
+          (d.action !== null || d.status === 'parked' || d.status === 'retrying'),
+      );
+      // A queue without a dead letter at its head was left behind by a crash mid-drain: finish the drain.
+      if (!waiting) this.startDrain(key, undefined);
+    }
   }
 
-  // ---- fetching -------------------------------------------------------------------------------------------
+  // ---- fetching ---------------------------------------------------------------------------------------------
 
   private async fetchLoop(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
+      if (this.paused) {
+        await this.resumeSignal.wait(IDLE_WAIT_MS, this.fetchAbort.signal);
+        continue;
+      }
       if (this.inFlight >= this.definition.maxInFlight) {
         await this.capacitySignal.wait(IDLE_WAIT_MS, this.fetchAbort.signal);
         continue;
@@ -147,13 +250,16 @@ export class ConsumerRuntime {
         for (const progress of this.partitions) {
           const room = this.definition.maxInFlight - this.inFlight;
           if (room <= 0 || this.stopping) break;
-          const limit = Math.min(this.definition.batchSize, room);
-          const records = await this.source.read(progress.partition, progress.fetchedTo, limit);
+          const records = await this.source.read(
+            progress.partition,
+            progress.fetchedTo,
+            Math.min(this.definition.batchSize, room),
+          );
           if (epoch !== this.epoch || this.stopping) break;
           for (const record of records) {
             if (!progress.track(record.position)) continue;
             this.inFlight++;
-            this.dispatch({ partition: progress.partition, record });
+            this.dispatch({ kind: 'source', partition: progress.partition, record });
           }
           fetched += records.length;
         }
@@ -170,8 +276,12 @@ export class ConsumerRuntime {
     }
   }
 
-  private dispatch(item: Item): void {
+  private dispatch(item: LaneItem & { kind: 'source' }): void {
     const key = item.record.key;
+    if (this.parked.isBlocked(key)) {
+      this.parkBehind(key, item, this.epoch);
+      return;
+    }
     let lane = this.lanes.get(key);
     if (lane === undefined) {
       lane = { key, epoch: this.epoch, queue: [], active: false };
@@ -179,6 +289,20 @@ export class ConsumerRuntime {
     }
     lane.queue.push(item);
     if (!lane.active && !this.waitingLanes.includes(lane)) this.schedule(lane);
+  }
+
+  /** A message of a blocked key joins the key's parked queue, committed with the checkpoint. */
+  private parkBehind(key: string, item: LaneItem & { kind: 'source' }, epoch: number): void {
+    this.parked.parkPending(key);
+    this.finish(epoch, {
+      at: { partition: item.partition, position: item.record.position },
+      parts: {
+        parks: [
+          { consumer: this.definition.name, message: this.source.toParked(item.partition, item.record) },
+        ],
+      },
+      onCommit: () => this.parked.parkCommitted(key),
+    });
   }
 
   private schedule(lane: Lane): void {
@@ -191,17 +315,29 @@ export class ConsumerRuntime {
     }
   }
 
-  // ---- handling -------------------------------------------------------------------------------------------
+  // ---- handling ---------------------------------------------------------------------------------------------
 
   private async runLane(lane: Lane): Promise<void> {
     try {
       for (;;) {
+        while (this.paused && !this.stopping && lane.epoch === this.epoch)
+          await this.resumeSignal.wait(IDLE_WAIT_MS);
         const item = lane.queue.shift();
-        if (item === undefined || lane.epoch !== this.epoch) break;
-        await this.handle(lane, item);
+        if (item === undefined || lane.epoch !== this.epoch || item.kind !== 'source') break;
+        const outcome = await this.processor.process(lane.key, item, lane.epoch);
+        if (outcome === 'abandoned') break;
+        this.recordForStormGuard(outcome === 'blocked', lane.epoch);
+        if (outcome === 'blocked') {
+          // The key is parked: everything queued behind the failed message parks behind it, in order.
+          this.parked.block(lane.key, item.partition);
+          for (const queued of lane.queue.splice(0)) {
+            if (queued.kind === 'source') this.parkBehind(lane.key, queued, lane.epoch);
+          }
+          break;
+        }
       }
     } catch (error) {
-      // handle() contains every handler error; reaching here is a bug in the runtime itself.
+      // The processor contains every handler error; reaching here is a bug in the runtime itself.
       this.logger.error({ err: ensureError(error), key: lane.key }, 'consumer lane crashed');
     } finally {
       if (lane.epoch === this.epoch) {
@@ -220,101 +356,144 @@ export class ConsumerRuntime {
     }
   }
 
-  /** Handles one message until it succeeds, is found invalid, or the consumer rewinds or stops. */
-  private async handle(lane: Lane, item: Item): Promise<void> {
-    const epoch = lane.epoch;
-    let message: Delivered;
-    try {
-      message = await this.source.decode(item.partition, item.record);
-    } catch (error) {
-      const err = ensureError(error);
-      this.logger.error(
-        { err, partition: item.partition, position: item.record.position },
-        'invalid message skipped',
-      );
-      this.events.emit('consumer:invalid', {
-        consumer: this.definition.name,
-        source: this.source.name,
-        partition: item.partition,
-        position: item.record.position,
-        error: err,
-      });
-      this.finish(epoch, item, undefined, undefined);
-      return;
-    }
-    const handler = this.handlerFor(message.type);
-    if (handler === undefined) {
-      this.finish(epoch, item, undefined, undefined);
-      return;
-    }
-    for (let attempt = 1; epoch === this.epoch; attempt++) {
-      const unit = new UnitOfWork(this.nextUnit++, lane.key, message, {
-        consumer: this.definition.name,
-        internals: this.internals,
-        locks: this.locks,
-        logger: this.logger,
-        signal: this.handlerAbort.signal,
-        isCurrent: () => epoch === this.epoch,
-      });
+  private recordForStormGuard(parked: boolean, epoch: number): void {
+    const reason = this.stormGuard?.record(this.clock.now(), parked);
+    if (reason !== undefined) this.pause(reason, epoch);
+  }
+
+  // ---- parked keys: retries, redrives, drains --------------------------------------------------------------
+
+  /** Watches the store for due dead letters (retries, redrives, discards) and for pause/resume. */
+  private async controlLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
       try {
-        await handler(message, unit);
-        const effects = await unit.seal();
-        if (unit.deadlocked) throw new Error('deadlock swallowed by the handler');
-        if (epoch !== this.epoch) return;
-        this.locks.finished(unit.id, unit.touched);
-        this.finish(epoch, item, unit, effects);
-        return;
-      } catch (error) {
-        this.locks.discarded(unit.id, unit.touched);
-        if (epoch !== this.epoch) return;
-        if (unit.deadlocked) {
-          await this.sleep(1 + Math.random() * 5 * attempt, this.handlerAbort.signal);
-          continue;
+        const store = this.internals.store;
+        const state = (await store.listConsumerStates()).find((s) => s.consumer === this.definition.name);
+        if (!this.pausePending && (state?.paused ?? false) !== this.paused) {
+          this.paused = state?.paused ?? false;
+          if (this.paused) {
+            this.events.emit('consumer:paused', {
+              consumer: this.definition.name,
+              reason: state?.reason ?? 'paused',
+            });
+          } else {
+            this.stormGuard?.reset();
+            this.resumeSignal.notify();
+            this.events.emit('consumer:resumed', { consumer: this.definition.name });
+          }
+          this.logger.info(
+            { paused: this.paused, reason: state?.reason },
+            this.paused ? 'consumer paused' : 'consumer resumed',
+          );
         }
-        const err = ensureError(error);
-        this.events.emit('consumer:failed', {
-          consumer: this.definition.name,
-          messageId: message.id,
-          type: message.type,
-          key: message.key,
-          attempt,
-          error: err,
-        });
-        this.logger.warn(
-          { err, messageId: message.id, type: message.type, key: message.key, attempt },
-          'handler failed; retrying',
-        );
-        if (this.stopping) return;
-        await this.sleep(backoff(attempt), this.handlerAbort.signal);
-        if (this.stopping) return;
+        if (!this.paused) {
+          const due = await store.dueDeadLetters(
+            this.definition.name,
+            this.source.name,
+            this.clock.now(),
+            64,
+          );
+          for (const deadLetter of due) {
+            if (!this.parked.isDraining(deadLetter.message.key))
+              this.startDrain(deadLetter.message.key, deadLetter);
+          }
+        }
+        const next = await store.nextDeadLetterDue(this.definition.name, this.source.name);
+        const wait =
+          next === undefined ? IDLE_WAIT_MS : Math.min(IDLE_WAIT_MS, Math.max(0, next - this.clock.now()));
+        failures = 0;
+        // Woken early by this process (poke, commits of dead letters) or by the store (another process's
+        // operator action); at most one round every CONTROL_MIN_MS under load.
+        const round = new AbortController();
+        const signal = AbortSignal.any([this.fetchAbort.signal, round.signal]);
+        await Promise.race([
+          this.controlSignal.wait(Math.max(wait, CONTROL_MIN_MS), signal),
+          store.waitForChange(Math.max(wait, CONTROL_MIN_MS), signal).catch(() => {}),
+        ]);
+        round.abort();
+        await this.sleep(CONTROL_MIN_MS, this.fetchAbort.signal);
+      } catch (error) {
+        failures++;
+        this.logger.error({ err: ensureError(error), failures }, 'reading dead letters failed; retrying');
+        await this.sleep(backoff(failures), this.fetchAbort.signal);
       }
     }
   }
 
-  private handlerFor(type: string): Handler<Delivered> | undefined {
-    const handle = this.definition.handle;
-    return typeof handle === 'function' ? handle : handle[type];
+  /** Wakes the control loop (an operator acted on a dead letter in this process). */
+  poke(): void {
+    this.controlSignal.notify();
   }
 
-  private finish(
-    epoch: number,
-    item: Item,
-    unit: UnitOfWork | undefined,
-    effects: UnitEffects | undefined,
-  ): void {
-    if (epoch !== this.epoch) return;
-    this.partitions[item.partition]?.ready(item.record.position);
-    this.ready.push({ partition: item.partition, position: item.record.position, unit, effects });
-    this.readySignal.notify();
+  private startDrain(key: string, head: DeadLetter | undefined): void {
+    this.parked.block(key, head?.message.partition ?? 0);
+    this.parked.setDraining(key, true);
+    const epoch = this.epoch;
+    const drain: Promise<void> = this.drain(key, head, epoch)
+      .catch((error: unknown) =>
+        this.logger.error({ err: ensureError(error), key }, 'draining a parked key failed'),
+      )
+      .finally(() => {
+        this.drains.delete(drain);
+        if (epoch === this.epoch) this.parked.setDraining(key, false);
+        this.idleSignal.notify();
+      });
+    this.drains.add(drain);
   }
 
-  // ---- committing -----------------------------------------------------------------------------------------
+  /**
+   * Handles a parked key's queue in order: the head first (a retry, a redrive or a drop), then each message
+   * behind it. Stops at the first message that fails again (it becomes the new head); frees the key once the
+   * queue is empty and no park of it is still on its way to the store.
+   */
+  private async drain(key: string, head: DeadLetter | undefined, epoch: number): Promise<void> {
+    const live = async (): Promise<boolean> => {
+      while (this.paused && epoch === this.epoch && !this.stopping)
+        await this.resumeSignal.wait(IDLE_WAIT_MS);
+      return epoch === this.epoch && !this.stopping;
+    };
+    let after = 0;
+    if (head !== undefined) {
+      const outcome = await this.processor.process(
+        key,
+        { kind: 'parked', message: head.message, deadLetter: head },
+        epoch,
+      );
+      if (outcome !== 'done') return;
+      after = head.message.position;
+    }
+    const store = this.internals.store;
+    while (await live()) {
+      let rows = await store.readParked(this.definition.name, this.source.name, key, after, DRAIN_BATCH);
+      if (rows.length === 0) {
+        await this.parked.settled(key, this.fetchAbort.signal);
+        rows = await store.readParked(this.definition.name, this.source.name, key, after, DRAIN_BATCH);
+        if (rows.length === 0) {
+          if (epoch === this.epoch) this.parked.unblock(key);
+          return;
+        }
+      }
+      for (const message of rows) {
+        if (!(await live())) return;
+        const outcome = await this.processor.process(
+          key,
+          { kind: 'parked', message, deadLetter: undefined },
+          epoch,
+        );
+        if (outcome !== 'done') return;
+        after = message.position;
+      }
+    }
+  }
+
+  // ---- committing -------------------------------------------------------------------------------------------
 
   private async commitLoop(): Promise<void> {
     let failures = 0;
     for (;;) {
       if (this.ready.length === 0) {
-        if (this.stopping && this.activeLanes === 0) return;
+        if (this.stopping && this.activeLanes === 0 && this.drains.size === 0) return;
         await this.readySignal.wait(IDLE_WAIT_MS);
         continue;
       }
@@ -322,12 +501,12 @@ export class ConsumerRuntime {
       await new Promise((resolve) => setTimeout(resolve, 0));
       const batch = this.ready;
       this.ready = [];
-      const plans = this.plan(batch);
+      const plan = this.plan(batch);
       try {
-        await this.internals.store.commit(plans.change);
+        await this.internals.store.commit(plan.change);
         failures = 0;
       } catch (error) {
-        for (const [partition, positions] of plans.positions) this.partitions[partition]?.revert(positions);
+        for (const [partition, positions] of plan.positions) this.partitions[partition]?.revert(positions);
         if (isConcurrencyError(error)) {
           await this.rewind(error);
           continue;
@@ -335,13 +514,13 @@ export class ConsumerRuntime {
         failures++;
         this.ready = batch.concat(this.ready);
         this.logger.error(
-          { err: ensureError(error), failures, messages: batch.length },
+          { err: ensureError(error), failures, units: batch.length },
           'commit failed; retrying',
         );
-        await this.sleep(backoff(failures));
+        await this.sleep(backoff(failures), undefined);
         continue;
       }
-      this.confirm(batch, plans);
+      this.confirm(batch, plan);
     }
   }
 
@@ -351,20 +530,11 @@ export class ConsumerRuntime {
     writes: Map<number, CheckpointWrite | undefined>;
   } {
     const positions = new Map<number, number[]>();
-    const appends: Change['appends'][number][] = [];
-    const commands: Change['commands'][number][] = [];
-    const outgoing: Change['outgoing'][number][] = [];
-    const documents: Change['documents'][number][] = [];
     for (const ready of batch) {
-      let list = positions.get(ready.partition);
-      if (list === undefined) positions.set(ready.partition, (list = []));
-      list.push(ready.position);
-      const effects = ready.effects;
-      if (effects === undefined) continue;
-      for (const append of effects.appends) appends.push(append);
-      for (const command of effects.commands) commands.push(command);
-      for (const message of effects.outgoing) outgoing.push(message);
-      for (const document of effects.documents) documents.push(document);
+      if (ready.at === undefined) continue;
+      let list = positions.get(ready.at.partition);
+      if (list === undefined) positions.set(ready.at.partition, (list = []));
+      list.push(ready.at.position);
     }
     const writes = new Map<number, CheckpointWrite | undefined>();
     const checkpoints: CheckpointWrite[] = [];
@@ -373,38 +543,62 @@ export class ConsumerRuntime {
       writes.set(partition, write);
       if (write !== undefined) checkpoints.push(write);
     }
-    return { change: { appends, commands, outgoing, documents, checkpoints }, positions, writes };
+    const parts = mergeParts(...batch.map((ready) => ready.parts));
+    const change: Change = {
+      appends: parts.appends ?? [],
+      commands: parts.commands ?? [],
+      outgoing: parts.outgoing ?? [],
+      documents: parts.documents ?? [],
+      checkpoints,
+      parks: parts.parks ?? [],
+      unparks: parts.unparks ?? [],
+      deadLetters: parts.deadLetters ?? [],
+      deadLetterDeletes: parts.deadLetterDeletes ?? [],
+      timers: parts.timers ?? [],
+      firedTimers: parts.firedTimers ?? [],
+      consumerStates: parts.consumerStates ?? [],
+    };
+    return { change, positions, writes };
   }
 
   private confirm(
     batch: ReadonlyArray<ReadyUnit>,
-    plans: { positions: Map<number, number[]>; writes: Map<number, CheckpointWrite | undefined> },
+    plan: {
+      change: Change;
+      positions: Map<number, number[]>;
+      writes: Map<number, CheckpointWrite | undefined>;
+    },
   ): void {
-    for (const [partition, positions] of plans.positions) {
-      this.partitions[partition]?.confirm(plans.writes.get(partition), positions);
-    }
+    for (const [partition, positions] of plan.positions)
+      this.partitions[partition]?.confirm(plan.writes.get(partition), positions);
+    let messages = 0;
     for (const ready of batch) {
+      if (ready.at !== undefined) messages++;
       const unit = ready.unit;
-      if (unit === undefined) continue;
-      this.locks.committed(unit.id, unit.touched, (key) => {
-        const written = unit.snapshots.get(key);
-        if (written !== undefined)
-          this.internals.cacheSnapshot(written.entity, written.entityId, written.snapshot);
-      });
+      if (unit !== undefined) {
+        this.locks.committed(unit.id, unit.touched, (key) => {
+          const written = unit.snapshots.get(key);
+          if (written !== undefined)
+            this.internals.cacheSnapshot(written.entity, written.entityId, written.snapshot);
+        });
+      }
+      ready.onCommit?.();
     }
-    this.inFlight -= batch.length;
+    this.inFlight -= messages;
     this.capacitySignal.notify();
     this.internals.committed();
+    if (plan.change.deadLetters.length > 0 || plan.change.deadLetterDeletes.length > 0)
+      this.controlSignal.notify();
     this.events.emit('consumer:committed', {
       consumer: this.definition.name,
       source: this.source.name,
-      messages: batch.length,
+      messages,
     });
   }
 
   /**
-   * Someone else wrote what we read: drop all uncommitted work, reload the checkpoint and read again from there.
-   * Handlers still running see their context closed and their results are ignored.
+   * Someone else wrote what we read: drop all uncommitted work, reload checkpoints and parked keys, and read
+   * again from there. Handlers still running see their context closed and their results are ignored.
    */
   private async rewind(error: ConcurrencyError): Promise<void> {
     this.epoch++;
@@ -418,24 +612,18 @@ export class ConsumerRuntime {
     this.activeLanes = 0;
     this.ready = [];
     this.inFlight = 0;
-    for (let failures = 1; ; failures++) {
+    this.pausePending = false;
+    for (let failures = 1; !this.stopping; failures++) {
       try {
-        await this.loadCursor();
+        await this.loadState();
         break;
       } catch (loadError) {
-        this.logger.error({ err: ensureError(loadError) }, 'reloading the checkpoint failed; retrying');
-        await this.sleep(backoff(failures));
+        this.logger.error({ err: ensureError(loadError) }, 'reloading consumer state failed; retrying');
+        await this.sleep(backoff(failures), undefined);
       }
     }
     this.capacitySignal.notify();
-  }
-
-  private async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.internals.clock.sleep(ms, signal);
-    } catch {
-      // Aborted: the caller checks why.
-    }
+    this.controlSignal.notify();
   }
 }
 

@@ -3,6 +3,7 @@ import { ValidationError } from '../errors/ValidationError.ts';
 import type { MessageId } from '../ids/MessageId.ts';
 import type { Bus } from '../ports/Bus.ts';
 import type { LogRecord } from '../ports/OutgoingMessage.ts';
+import type { ParkedMessage } from '../ports/ParkedMessage.ts';
 import type { Store } from '../ports/Store.ts';
 import type { StoredEvent } from '../ports/StoredEvent.ts';
 import { validate, type SchemaMap } from '../schema/validate.ts';
@@ -25,6 +26,10 @@ export interface ConsumerSource {
   wait(timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /** Decodes and validates a record; throws ValidationError for anything malformed. */
   decode(partition: number, source: SourceRecord): Delivered | Promise<Delivered>;
+  /** The record as kept in a parked queue or dead letter. */
+  toParked(partition: number, source: SourceRecord): ParkedMessage;
+  /** Decodes and validates a parked message (possibly edited); throws ValidationError for anything malformed. */
+  decodeParked(message: ParkedMessage): Delivered | Promise<Delivered>;
   endPosition(partition: number): Promise<number>;
 }
 
@@ -44,6 +49,25 @@ export function consumerSource(definition: ConsumerSourceDefinition, store: Stor
       decode: (partition, { position, record }) =>
         decodeLogRecord(topic.name, topic.messages as SchemaMap, partition, position, record as LogRecord),
       endPosition: (partition) => bus.endPosition(topic.name, partition),
+      toParked: (partition, { position, record }) => {
+        const r = record as LogRecord;
+        return {
+          id: r.id,
+          type: r.type,
+          key: r.key,
+          payload: r.payload,
+          headers: r.headers,
+          occurredAt: r.occurredAt,
+          source: topic.name,
+          partition,
+          position,
+        };
+      },
+      decodeParked: (m) =>
+        decodeLogRecord(topic.name, topic.messages as SchemaMap, m.partition, m.position, {
+          ...m,
+          topic: topic.name,
+        }),
     };
   }
   const entity = definition;
@@ -70,6 +94,22 @@ export function consumerSource(definition: ConsumerSourceDefinition, store: Stor
       });
     },
     endPosition: () => store.lastEventPosition(entity.name),
+    toParked: (_partition, { position, record }) => {
+      const e = record as StoredEvent;
+      return {
+        id: e.id,
+        type: e.type,
+        key: e.entityId,
+        payload: JSON.stringify(e.data) ?? 'null',
+        headers: e.metadata,
+        occurredAt: e.occurredAt,
+        source: name,
+        partition: 0,
+        position,
+      };
+    },
+    decodeParked: (m) =>
+      decodeLogRecord(name, entity.events as SchemaMap, 0, m.position, { ...m, topic: name }),
   };
 }
 

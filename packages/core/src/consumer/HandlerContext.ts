@@ -5,6 +5,8 @@ import type { Logger } from '../logging/Logger.ts';
 import type { ReadModelDefinition } from '../readmodel/defineReadModel.ts';
 import type { SchemaMap } from '../schema/validate.ts';
 import type { PublishInput, TopicDefinition } from '../topic/defineTopic.ts';
+import type { ReplyOutcome } from '../reply/buildReply.ts';
+import type { ScheduleOptions } from '../timer/ScheduleOptions.ts';
 
 export interface ExecuteOptions {
   /**
@@ -53,4 +55,17 @@ export interface HandlerContext {
   publish<M extends SchemaMap>(topic: TopicDefinition<M>, message: PublishInput<M>): Promise<void>;
 
   readModel<D>(model: ReadModelDefinition<D>): ReadModelAccess<D>;
+
+  /**
+   * Replies to the message's `replyTo` topic with an outcome (a command outcome as `execute` returns it, or
+   * your own). Does nothing when the message has no `replyTo`. Committed with this message.
+   */
+  reply(outcome: ReplyOutcome): Promise<void>;
+
+  /** Schedules a message to be published later (a durable timer); committed with this message. */
+  schedule<M extends SchemaMap>(
+    topic: TopicDefinition<M>,
+    message: PublishInput<M>,
+    when: ScheduleOptions,
+  ): Promise<void>;
 }

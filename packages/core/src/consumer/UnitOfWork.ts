@@ -11,6 +11,9 @@ import { deriveMessageId } from '../ids/MessageId.ts';
 import type { Logger } from '../logging/Logger.ts';
 import type { CommandRecord, DocumentWrite, StoredOutcome, StreamAppend } from '../ports/Change.ts';
 import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
+import type { TimerRecord } from '../ports/TimerRecord.ts';
+import { buildReply, type ReplyOutcome } from '../reply/buildReply.ts';
+import { dueTime, type ScheduleOptions } from '../timer/ScheduleOptions.ts';
 import type { ReadModelDefinition } from '../readmodel/defineReadModel.ts';
 import { validate, type SchemaMap } from '../schema/validate.ts';
 import { outgoingForEvents } from '../service/outgoingForEvents.ts';
@@ -37,6 +40,7 @@ export interface UnitEffects {
   readonly commands: ReadonlyArray<CommandRecord>;
   readonly outgoing: ReadonlyArray<OutgoingMessage>;
   readonly documents: ReadonlyArray<DocumentWrite>;
+  readonly timers: ReadonlyArray<TimerRecord>;
 }
 
 export const streamResource = (entity: string, entityId: string): string =>
@@ -61,6 +65,8 @@ export class UnitOfWork implements HandlerContext {
   private readonly commands: CommandRecord[] = [];
   private readonly documents: DocumentWrite[] = [];
   private readonly outgoing: Array<Promise<OutgoingMessage[]>> = [];
+  private readonly timers: Array<Promise<TimerRecord>> = [];
+  private readonly calls: Array<Promise<unknown>> = [];
   private sequence = 0;
   private sealed = false;
   /** Set when a wait would have deadlocked, even if the handler swallowed the error. */
@@ -78,11 +84,20 @@ export class UnitOfWork implements HandlerContext {
     this.idempotencyKey = message.id;
   }
 
-  async execute<S, C extends SchemaMap, E extends SchemaMap, R extends string>(
+  execute<S, C extends SchemaMap, E extends SchemaMap, R extends string>(
     entity: EntityDefinition<S, C, E, R>,
     entityId: string,
     input: CommandInput<C>,
     options: ExecuteOptions = {},
+  ): Promise<CommandOutcome<E, R>> {
+    return this.track(this.executeNow(entity, entityId, input, options));
+  }
+
+  private async executeNow<S, C extends SchemaMap, E extends SchemaMap, R extends string>(
+    entity: EntityDefinition<S, C, E, R>,
+    entityId: string,
+    input: CommandInput<C>,
+    options: ExecuteOptions,
   ): Promise<CommandOutcome<E, R>> {
     this.assertOpen();
     const anyEntity = entity as unknown as AnyEntity;
@@ -161,7 +176,14 @@ export class UnitOfWork implements HandlerContext {
     } as unknown as CommandOutcome<E, R>;
   }
 
-  async publish<M extends SchemaMap>(topic: TopicDefinition<M>, input: PublishInput<M>): Promise<void> {
+  publish<M extends SchemaMap>(topic: TopicDefinition<M>, input: PublishInput<M>): Promise<void> {
+    return this.track(this.publishNow(topic, input));
+  }
+
+  private async publishNow<M extends SchemaMap>(
+    topic: TopicDefinition<M>,
+    input: PublishInput<M>,
+  ): Promise<void> {
     this.assertOpen();
     const ensured = this.env.internals.ensureTopic(topic);
     const prepared = prepareOutgoing(topic, input, {
@@ -175,7 +197,7 @@ export class UnitOfWork implements HandlerContext {
   }
 
   readModel<D>(model: ReadModelDefinition<D>): ReadModelAccess<D> {
-    return {
+    const access: ReadModelAccess<D> = {
       get: async (id) => {
         this.assertOpen();
         const key = documentResource(model.name, id);
@@ -205,13 +227,78 @@ export class UnitOfWork implements HandlerContext {
         this.env.locks.push(key, this.id, null);
       },
     };
+    return {
+      get: (id) => this.track(access.get(id)),
+      set: (id, doc) => this.track(access.set(id, doc)),
+      delete: (id) => this.track(access.delete(id)),
+    };
   }
 
-  /** Ends the handler's part: waits for pending validations and returns the effects. */
+  reply(outcome: ReplyOutcome): Promise<void> {
+    return this.track(this.replyNow(outcome));
+  }
+
+  private async replyNow(outcome: ReplyOutcome): Promise<void> {
+    this.assertOpen();
+    const replyTo = this.message.headers.replyTo;
+    if (replyTo === undefined) return;
+    const slot = this.env.internals
+      .topicSpec(replyTo)
+      .then((spec) => [
+        buildReply(this.message, outcome, spec, this.consumer, this.env.internals.clock.now()),
+      ]);
+    this.outgoing.push(slot);
+    await slot;
+  }
+
+  schedule<M extends SchemaMap>(
+    topic: TopicDefinition<M>,
+    input: PublishInput<M>,
+    when: ScheduleOptions,
+  ): Promise<void> {
+    return this.track(this.scheduleNow(topic, input, when));
+  }
+
+  private async scheduleNow<M extends SchemaMap>(
+    topic: TopicDefinition<M>,
+    input: PublishInput<M>,
+    when: ScheduleOptions,
+  ): Promise<void> {
+    this.assertOpen();
+    const now = this.env.internals.clock.now();
+    const dueAt = dueTime(when, now);
+    const id = deriveMessageId(this.message.id, `${this.consumer}/schedule`, this.sequence++);
+    const ensured = this.env.internals.ensureTopic(topic);
+    const prepared = prepareOutgoing(topic, input, {
+      id,
+      headers: headersCausedBy(this.message),
+      now: dueAt,
+    });
+    const slot = Promise.all([ensured, prepared]).then(([, message]) => ({ id, dueAt, message }));
+    this.timers.push(slot);
+    await slot;
+  }
+
+  /**
+   * Ends the handler's part: waits for every context call the handler made (awaited or not) and returns the
+   * effects; the first failed call fails the unit.
+   */
   async seal(): Promise<UnitEffects> {
+    await Promise.all(this.calls);
     this.sealed = true;
     const outgoing = (await Promise.all(this.outgoing)).flat();
-    return { appends: this.appends, commands: this.commands, outgoing, documents: this.documents };
+    const timers = await Promise.all(this.timers);
+    return { appends: this.appends, commands: this.commands, outgoing, documents: this.documents, timers };
+  }
+
+  /**
+   * Remembers a context call so `seal` waits for it and fails with it; a call the handler forgot to await can
+   * then never become an unhandled rejection that would take the process down.
+   */
+  private track<T>(call: Promise<T>): Promise<T> {
+    call.catch(() => {});
+    this.calls.push(call);
+    return call;
   }
 
   private record(commandId: string, entity: AnyEntity, entityId: string, outcome: StoredOutcome): void {

@@ -2,7 +2,10 @@ import type { Delivered } from '../envelope/Envelope.ts';
 import type { EntityDefinition } from '../entity/defineEntity.ts';
 import type { SchemaMap, SchemaOutput } from '../schema/validate.ts';
 import type { TopicDefinition } from '../topic/defineTopic.ts';
+import type { ErrorClassifier } from '../failure/classifyError.ts';
+import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from '../failure/RetryPolicy.ts';
 import type { HandlerContext } from './HandlerContext.ts';
+import { resolveStormGuard, type ResolvedStormGuard, type StormGuardOptions } from './StormGuard.ts';
 
 /** What a consumer reads: a topic, or the events of every stream of an entity. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -48,7 +51,35 @@ export interface ConsumerOptions<S extends ConsumerSourceDefinition> {
    * @default 4096
    */
   maxInFlight?: number;
+  /** How failing messages are retried, and what happens when retries run out. */
+  retry?: RetryPolicy;
+  /** Retry policies for particular message types, each merged over `retry`. */
+  retryByType?: Partial<Record<SourceMessage<S>['type'], RetryPolicy>>;
+  /** Rules that classify errors as domain, transient or invalid (before the built-in rules). */
+  classify?: ReadonlyArray<ErrorClassifier>;
+  /**
+   * For the `escalate` policy: turns an exhausted message into domain effects (commands, publishes), committed
+   * like any handler's. Required when any policy escalates.
+   */
+  onExhausted?: ExhaustedHandler;
+  /**
+   * Called when the handler throws a domain error (and the message has no `replyTo`, which gets a rejected
+   * reply instead). Without it the failure is recorded as a skipped dead letter.
+   */
+  onDomainError?: (message: Delivered, error: Error, context: HandlerContext) => void | Promise<void>;
+  /**
+   * Pauses the consumer when the share of newly parked keys spikes, e.g. after a bad deploy. `false` turns it off.
+   * @default { windowMs: 60000, threshold: 0.5, minParked: 20 }
+   */
+  stormGuard?: StormGuardOptions | false;
 }
+
+/** Called with the exhausted message (its payload as read when it could not be decoded) and the last error. */
+export type ExhaustedHandler = (
+  message: Delivered,
+  error: Error,
+  context: HandlerContext,
+) => void | Promise<void>;
 
 /** A consumer as the runtime sees it, types erased. */
 export interface ConsumerDefinition {
@@ -58,6 +89,12 @@ export interface ConsumerDefinition {
   readonly concurrency: number;
   readonly batchSize: number;
   readonly maxInFlight: number;
+  readonly retry: ResolvedRetryPolicy;
+  readonly retryByType: Readonly<Record<string, ResolvedRetryPolicy>>;
+  readonly classify: ReadonlyArray<ErrorClassifier>;
+  readonly onExhausted: ExhaustedHandler | undefined;
+  readonly onDomainError: ExhaustedHandler | undefined;
+  readonly stormGuard: ResolvedStormGuard | undefined;
 }
 
 /** Checks the options and fills in defaults. */
@@ -73,6 +110,16 @@ export function normaliseConsumer<S extends ConsumerSourceDefinition>(
   const concurrency = positive(options.concurrency, 64, 'concurrency');
   const batchSize = positive(options.batchSize, 256, 'batchSize');
   const maxInFlight = positive(options.maxInFlight, 4096, 'maxInFlight');
+  const where = `consumer ${options.name}`;
+  const retry = resolveRetryPolicy(options.retry, `${where}: retry`);
+  const retryByType: Record<string, ResolvedRetryPolicy> = {};
+  for (const [type, policy] of Object.entries(options.retryByType ?? {}) as Array<[string, RetryPolicy]>) {
+    retryByType[type] = resolveRetryPolicy({ ...options.retry, ...policy }, `${where}: retryByType.${type}`);
+  }
+  const escalates = [retry, ...Object.values(retryByType)].some((p) => p.onExhausted === 'escalate');
+  if (escalates && options.onExhausted === undefined) {
+    throw new TypeError(`${where}: the 'escalate' policy needs an onExhausted handler`);
+  }
   return {
     name: options.name,
     source: options.source,
@@ -80,5 +127,11 @@ export function normaliseConsumer<S extends ConsumerSourceDefinition>(
     concurrency,
     batchSize,
     maxInFlight: Math.max(maxInFlight, batchSize),
+    retry,
+    retryByType,
+    classify: options.classify ?? [],
+    onExhausted: options.onExhausted,
+    onDomainError: options.onDomainError,
+    stormGuard: options.stormGuard === false ? undefined : resolveStormGuard(options.stormGuard, where),
   };
 }

@@ -4,7 +4,8 @@ import { ParleyError } from './ParleyError.ts';
 export type Conflict =
   | { kind: 'stream'; entity: string; entityId: string; expectedVersion: number }
   | { kind: 'command'; commandId: string }
-  | { kind: 'checkpoint'; consumer: string; source: string; partition: number; expectedVersion: number };
+  | { kind: 'checkpoint'; consumer: string; source: string; partition: number; expectedVersion: number }
+  | { kind: 'timer'; timerId: string };
 
 const CONCURRENCY_ERROR = Symbol.for('parley.concurrencyError');
 
@@ -41,5 +42,7 @@ function describeConflict(conflict: Conflict): string {
       return `command ${conflict.commandId}`;
     case 'checkpoint':
       return `checkpoint ${conflict.consumer}/${conflict.source}#${conflict.partition}`;
+    case 'timer':
+      return `timer ${conflict.timerId} (already fired)`;
   }
 }

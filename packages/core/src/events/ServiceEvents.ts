@@ -1,4 +1,5 @@
 import type { Conflict } from '../errors/ConcurrencyError.ts';
+import type { DeadLetter } from '../ports/DeadLetter.ts';
 
 /** Lifecycle events of a service, for metrics, tests and operators. */
 export interface ServiceEvents {
@@ -17,6 +18,11 @@ export interface ServiceEvents {
   'consumer:invalid': { consumer: string; source: string; partition: number; position: number; error: Error };
   /** A commit lost a race with another writer; uncommitted work is redone from the checkpoint. */
   'consumer:rewound': { consumer: string; conflict: Conflict };
+  /** A message was dead-lettered (parked, skipped or escalated). */
+  'consumer:dead-lettered': { consumer: string; deadLetter: DeadLetter };
+  /** A consumer was paused: by an operator, the `stop` policy or the poison-storm guard. An alert. */
+  'consumer:paused': { consumer: string; reason: string };
+  'consumer:resumed': { consumer: string };
   /** The outbox relay published messages to the bus. */
   'relay:published': { messages: number };
 }

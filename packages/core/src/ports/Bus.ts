@@ -33,6 +33,12 @@ export interface Bus {
   /** The position of the last message in a partition, or 0 when it is empty. */
   endPosition(topic: string, partition: number): Promise<number>;
 
+  /** How many messages of a partition have a position greater than `after` (a consumer's lag). */
+  countAfter(topic: string, partition: number, after: number): Promise<number>;
+
+  /** Every topic and its partition count. */
+  listTopics(): Promise<TopicSpec[]>;
+
   /**
    * Resolves when messages may have been published to one of `topics` (by any process), or after `timeoutMs`,
    * or when `signal` aborts. Never rejects; spurious wake-ups are allowed.

@@ -1,5 +1,9 @@
 import type { NewEvent } from './StoredEvent.ts';
+import type { ConsumerState } from './ConsumerState.ts';
+import type { DeadLetter } from './DeadLetter.ts';
 import type { OutgoingMessage } from './OutgoingMessage.ts';
+import type { ParkedMessage } from './ParkedMessage.ts';
+import type { TimerRecord } from './TimerRecord.ts';
 
 /** Events appended to one stream, if its version is still `expectedVersion` (0 for a new stream). */
 export interface StreamAppend {
@@ -53,6 +57,20 @@ export interface CheckpointWrite {
   readonly doneAbove: ReadonlyArray<number>;
 }
 
+/** Adds a message to the tail of its key's parked queue (consumer, source, key), ordered by position. */
+export interface ParkWrite {
+  readonly consumer: string;
+  readonly message: ParkedMessage;
+}
+
+/** Removes a message from its key's parked queue. */
+export interface UnparkWrite {
+  readonly consumer: string;
+  readonly source: string;
+  readonly key: string;
+  readonly position: number;
+}
+
 /**
  * Everything one commit writes, atomically: all of it or none of it. Appends are applied in order, so two
  * appends to one stream chain their versions.
@@ -63,6 +81,23 @@ export interface Change {
   readonly outgoing: ReadonlyArray<OutgoingMessage>;
   readonly documents: ReadonlyArray<DocumentWrite>;
   readonly checkpoints: ReadonlyArray<CheckpointWrite>;
+  /** Messages entering parked queues (a key waiting for a retry or an operator). */
+  readonly parks: ReadonlyArray<ParkWrite>;
+  /** Messages leaving parked queues (handled, dropped). */
+  readonly unparks: ReadonlyArray<UnparkWrite>;
+  /**
+   * Dead letters to insert or replace (by id). Each change to a dead letter also appends one event to its system
+   * stream in the same change, which is what detects concurrent changes.
+   */
+  readonly deadLetters: ReadonlyArray<DeadLetter>;
+  /** Dead letters to delete by id (a retried message that succeeded). */
+  readonly deadLetterDeletes: ReadonlyArray<string>;
+  /** Durable timers to create. */
+  readonly timers: ReadonlyArray<TimerRecord>;
+  /** Timers fired by this change: deleted; a conflict of kind `timer` when one is already gone. */
+  readonly firedTimers: ReadonlyArray<string>;
+  /** Consumer run states to set. */
+  readonly consumerStates: ReadonlyArray<ConsumerState>;
 }
 
 /** A change that writes nothing, to spread and fill in. */
@@ -72,4 +107,11 @@ export const emptyChange: Change = Object.freeze({
   outgoing: [],
   documents: [],
   checkpoints: [],
+  parks: [],
+  unparks: [],
+  deadLetters: [],
+  deadLetterDeletes: [],
+  timers: [],
+  firedTimers: [],
+  consumerStates: [],
 });

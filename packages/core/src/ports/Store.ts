@@ -1,6 +1,10 @@
 import type { Change, CommandRecord } from './Change.ts';
+import type { ConsumerState } from './ConsumerState.ts';
+import type { DeadLetter, DeadLetterFilter } from './DeadLetter.ts';
 import type { OutboxRecord } from './OutgoingMessage.ts';
+import type { ParkedMessage } from './ParkedMessage.ts';
 import type { StoredEvent } from './StoredEvent.ts';
+import type { TimerRecord } from './TimerRecord.ts';
 
 /** A consumer's progress in one partition of a source. */
 export interface CursorPartition {
@@ -68,6 +72,48 @@ export interface Store {
    * `timeoutMs`, or when `signal` aborts. Never rejects; spurious wake-ups are allowed.
    */
   waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+
+  /** Every checkpoint row: which consumers exist and how far they are, for operators. */
+  listCursors(): Promise<Array<{ consumer: string; source: string; partition: number; position: number }>>;
+
+  /** How many events of `entity` have a position greater than `after` (a consumer's lag on an entity source). */
+  countEventsAfter(entity: string, after: number): Promise<number>;
+
+  // ---- parked queues and dead letters ------------------------------------------------------------------
+
+  /** Keys of a consumer that have a parked queue in `source` (so they are blocked), with their partition. */
+  loadParkedKeys(consumer: string, source: string): Promise<Array<{ key: string; partition: number }>>;
+
+  /** Up to `limit` parked messages of one key with position greater than `after`, in position order. */
+  readParked(
+    consumer: string,
+    source: string,
+    key: string,
+    after: number,
+    limit: number,
+  ): Promise<ParkedMessage[]>;
+
+  /** Dead letters of a consumer in `source` with an action due at or before `now`, oldest due first. */
+  dueDeadLetters(consumer: string, source: string, now: number, limit: number): Promise<DeadLetter[]>;
+
+  /** The earliest `dueAt` of a consumer's dead letters with an action in `source`, if any. */
+  nextDeadLetterDue(consumer: string, source: string): Promise<number | undefined>;
+
+  /** Dead letters matching `filter`, ordered by id. */
+  listDeadLetters(filter?: DeadLetterFilter): Promise<DeadLetter[]>;
+
+  getDeadLetter(id: string): Promise<DeadLetter | undefined>;
+
+  // ---- timers and consumer states ----------------------------------------------------------------------
+
+  /** Up to `limit` timers due at or before `now`, earliest first. */
+  dueTimers(now: number, limit: number): Promise<TimerRecord[]>;
+
+  /** The earliest timer's due time, if any. */
+  nextTimerDue(): Promise<number | undefined>;
+
+  /** Run states set for consumers (absent: running). */
+  listConsumerStates(): Promise<ConsumerState[]>;
 
   /** Releases connections. Pending calls finish first. */
   close(): Promise<void>;

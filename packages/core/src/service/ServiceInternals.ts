@@ -3,7 +3,7 @@ import type { AnyEntity } from '../entity/defineEntity.ts';
 import type { Snapshot } from '../entity/EntityCache.ts';
 import type { EntityPublication } from '../entity/publishTo.ts';
 import type { Logger } from '../logging/Logger.ts';
-import type { Bus } from '../ports/Bus.ts';
+import type { Bus, TopicSpec } from '../ports/Bus.ts';
 import type { Store } from '../ports/Store.ts';
 import type { TopicDefinition } from '../topic/defineTopic.ts';
 
@@ -27,6 +27,8 @@ export interface ServiceInternals {
   publicationsOf(entity: AnyEntity): ReadonlyArray<EntityPublication>;
   /** Creates the topic on the bus once per process. */
   ensureTopic(topic: TopicDefinition): Promise<void>;
-  /** Wakes the outbox relay after a commit. */
+  /** The bus's description of a topic this process may not have declared (a reply topic); cached. */
+  topicSpec(name: string): Promise<TopicSpec>;
+  /** Wakes the outbox relay and the timer loop after a commit. */
   committed(): void;
 }

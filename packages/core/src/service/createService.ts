@@ -24,13 +24,15 @@ import { deriveMessageId, newMessageId } from '../ids/MessageId.ts';
 import { silentLogger, type Logger } from '../logging/Logger.ts';
 import { OutboxRelay } from '../outbox/OutboxRelay.ts';
 import { emptyChange } from '../ports/Change.ts';
-import type { Bus } from '../ports/Bus.ts';
+import type { Bus, TopicSpec } from '../ports/Bus.ts';
 import type { DocumentQuery, Store } from '../ports/Store.ts';
 import type { ReadModelDefinition } from '../readmodel/defineReadModel.ts';
 import type { SchemaMap } from '../schema/validate.ts';
 import type { PublishInput, TopicDefinition } from '../topic/defineTopic.ts';
 import { assertName } from '../topic/defineTopic.ts';
 import { prepareOutgoing } from '../topic/prepareOutgoing.ts';
+import { dueTime, type ScheduleOptions } from '../timer/ScheduleOptions.ts';
+import { TimerRuntime } from '../timer/TimerRuntime.ts';
 import { outgoingForEvents } from './outgoingForEvents.ts';
 import type { ServiceInternals } from './ServiceInternals.ts';
 
@@ -102,6 +104,14 @@ export interface Service {
     topic: TopicDefinition<M>,
     messages: PublishInput<M> | ReadonlyArray<PublishInput<M>>,
   ): Promise<void>;
+  /** Publishes a message later: a durable timer that survives restarts. Returns the timer id. */
+  schedule<M extends SchemaMap>(
+    topic: TopicDefinition<M>,
+    message: PublishInput<M>,
+    when: ScheduleOptions,
+  ): Promise<string>;
+  /** What this process's consumers are doing. */
+  consumerStatus(): Array<{ name: string; paused: boolean; pending: number; parkedKeys: string[] }>;
   /** The current state of an entity. */
   load<S, C extends SchemaMap, E extends SchemaMap, R extends string>(
     entity: EntityDefinition<S, C, E, R>,
@@ -132,6 +142,8 @@ export function createService(options: ServiceOptions): Service {
     logger.error({ err: error }, 'event listener threw'),
   );
   const relay = new OutboxRelay(store, bus, clock, logger, events);
+  const timers = new TimerRuntime(store, clock, logger, () => relay.notify());
+  const topicSpecs = new Map<string, Promise<TopicSpec>>();
   const entities = new Map<string, { entity: AnyEntity; publications: EntityPublication[] }>();
   const consumerOptions: Array<ConsumerOptions<ConsumerSourceDefinition>> = [];
   const topics = new Map<string, Promise<void>>();
@@ -180,8 +192,25 @@ export function createService(options: ServiceOptions): Service {
       }
       return ensured;
     },
+    topicSpec(name) {
+      let spec = topicSpecs.get(name);
+      if (spec === undefined) {
+        spec = bus.listTopics().then((all) => {
+          const found = all.find((t) => t.name === name);
+          if (found === undefined) {
+            topicSpecs.delete(name);
+            throw new ParleyError('UNKNOWN_TOPIC', `topic ${name} does not exist on ${bus.description}`);
+          }
+          return found;
+        });
+        spec.catch(() => topicSpecs.delete(name));
+        topicSpecs.set(name, spec);
+      }
+      return spec;
+    },
     committed() {
       relay.notify();
+      timers.notify();
     },
   };
 
@@ -230,6 +259,7 @@ export function createService(options: ServiceOptions): Service {
         if (c.source.kind === 'topic') needed.set(c.source.name, c.source as TopicDefinition);
       await Promise.all([...needed.values()].map((topic) => internals.ensureTopic(topic)));
       relay.start();
+      timers.start();
       consumers = consumerOptions.map(
         (c) =>
           new ConsumerRuntime(normaliseConsumer(c), consumerSource(c.source, store, bus), internals, events),
@@ -245,6 +275,7 @@ export function createService(options: ServiceOptions): Service {
       if (state !== 'running') return;
       state = 'stopped';
       await Promise.all(consumers.map((c) => c.stop(stopOptions.timeoutMs)));
+      await timers.stop();
       await relay.stop();
       logger.info({}, 'service stopped');
     },
@@ -380,6 +411,34 @@ export function createService(options: ServiceOptions): Service {
       );
       await store.commit({ ...emptyChange, outgoing });
       internals.committed();
+    },
+
+    async schedule(topic, message, when) {
+      await internals.ensureTopic(topic);
+      const now = clock.now();
+      const dueAt = dueTime(when, now);
+      const id = newMessageId(now);
+      const outgoing = await prepareOutgoing(
+        topic as unknown as TopicDefinition,
+        message as PublishInput<SchemaMap>,
+        {
+          id,
+          headers: { correlationId: id },
+          now: dueAt,
+        },
+      );
+      await store.commit({ ...emptyChange, timers: [{ id, dueAt, message: outgoing }] });
+      timers.notify();
+      return id;
+    },
+
+    consumerStatus() {
+      return consumers.map((c) => ({
+        name: c.name,
+        paused: c.isPaused,
+        pending: c.pending,
+        parkedKeys: c.parkedKeys(),
+      }));
     },
 
     async load(entity, entityId) {

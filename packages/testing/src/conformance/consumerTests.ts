@@ -1,4 +1,4 @@
-import { newMessageId, type HandlerContext } from '@parley/core';
+import type { HandlerContext } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import type { ConformanceTarget } from './ConformanceTarget.ts';
 import { account, echoes, numbers, progress } from './fixtures.ts';
@@ -110,36 +110,6 @@ export function consumerTests(target: ConformanceTarget): void {
       expect((await bank.load(account, 'k')).state.deposits).toBe(1);
       const cursor = await conn.store.loadCursor('slow-deposits', numbers.name);
       expect(cursor.some((c) => c.position > 0)).toBe(true);
-    });
-
-    it('skips undecodable and invalid messages without stopping', async () => {
-      const conn = await h.open(await h.environment());
-      const handled: number[] = [];
-      const invalid: number[] = [];
-      const service = h.service(conn, 'picky').consumer({
-        name: 'picky',
-        source: numbers,
-        handle: (m) => void handled.push(m.payload.seq),
-      });
-      service.on('consumer:invalid', (e) => invalid.push(e.position));
-      await service.start();
-      const base = {
-        topic: numbers.name,
-        partition: 0,
-        key: 'k',
-        headers: {},
-        occurredAt: new Date().toISOString(),
-      };
-      await conn.bus.publish([
-        { ...base, id: newMessageId(), type: 'Numbered', payload: '{not json' },
-        { ...base, id: newMessageId(), type: 'Numbered', payload: JSON.stringify({ key: 'k', seq: 'one' }) },
-        { ...base, id: newMessageId(), type: 'Unknown', payload: '{}' },
-        { ...base, id: newMessageId(), type: 'Numbered', payload: JSON.stringify({ key: 'k', seq: 7 }) },
-      ]);
-      await waitUntil(() => handled.length === 1 && invalid.length === 3, {
-        what: 'the valid message after three bad ones',
-      });
-      expect(handled).toEqual([7]);
     });
 
     it('redoes work that lost a race with another consumer writing the same entity', async () => {

@@ -3,6 +3,7 @@ import { commandTests } from './commandTests.ts';
 import type { ConformanceTarget } from './ConformanceTarget.ts';
 import { consumerTests } from './consumerTests.ts';
 import { durabilityTests } from './durabilityTests.ts';
+import { failureTests } from './failureTests.ts';
 import { orderingTests } from './orderingTests.ts';
 import { outboxTests } from './outboxTests.ts';
 
@@ -24,5 +25,6 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     commandTests(target);
     outboxTests(target);
     consumerTests(target);
+    failureTests(target);
   });
 }

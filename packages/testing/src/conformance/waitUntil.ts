@@ -5,7 +5,7 @@
 export async function waitUntil<T>(
   check: () => T | Promise<T>,
   options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
   let last: T;

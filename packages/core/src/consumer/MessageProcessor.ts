@@ -1,0 +1,415 @@
+import type { Clock } from '../clock/Clock.ts';
+import type { Delivered } from '../envelope/Envelope.ts';
+import { ensureError } from '../errors/ensureError.ts';
+import { isDomainError } from '../errors/DomainError.ts';
+import type { TypedEmitter } from '../events/TypedEmitter.ts';
+import type { ServiceEvents } from '../events/ServiceEvents.ts';
+import { classifyError } from '../failure/classifyError.ts';
+import { isExhausted, retryDelay, type ResolvedRetryPolicy } from '../failure/RetryPolicy.ts';
+import type { Logger } from '../logging/Logger.ts';
+import type { DeadLetter, DeadLetterReason } from '../ports/DeadLetter.ts';
+import type { ParkedMessage } from '../ports/ParkedMessage.ts';
+import { mergeParts, type ChangeParts } from './ChangeParts.ts';
+import type { ConsumerSource, SourceRecord } from './ConsumerSource.ts';
+import type { ConsumerDefinition, ExhaustedHandler, Handler } from './defineConsumer.ts';
+import { droppedParts, failureParts, parkParts, recoveredParts, unparkParts } from './failureParts.ts';
+import type { ResourceLocks } from './ResourceLocks.ts';
+import type { UnitOfWork } from './UnitOfWork.ts';
+
+/** A message for a key lane: fresh from the source, or from the key's parked queue. */
+export type LaneItem =
+  | { readonly kind: 'source'; readonly partition: number; readonly record: SourceRecord }
+  | { readonly kind: 'parked'; readonly message: ParkedMessage; readonly deadLetter: DeadLetter | undefined };
+
+/** What one item contributes to the next commit. */
+export interface ReadyUnit {
+  /** For source items: the position that this unit completes. */
+  readonly at?: { readonly partition: number; readonly position: number };
+  readonly unit?: UnitOfWork;
+  readonly parts: ChangeParts;
+  /** Runs after the unit committed. */
+  readonly onCommit?: () => void;
+}
+
+/** How handling an item ended. */
+export type ItemOutcome =
+  /** Handled, skipped, escalated or dropped: the key goes on. */
+  | 'done'
+  /** Waiting for a retry or an operator: the key is blocked behind it. */
+  | 'blocked'
+  /** The consumer rewound or stopped: nothing was recorded. */
+  | 'abandoned';
+
+/** What the processor needs from its consumer runtime. */
+export interface ProcessorHost {
+  readonly definition: ConsumerDefinition;
+  readonly source: ConsumerSource;
+  readonly locks: ResourceLocks;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly events: TypedEmitter<ServiceEvents>;
+  readonly epoch: number;
+  readonly stopping: boolean;
+  newUnit(lane: string, message: Delivered, epoch: number): UnitOfWork;
+  finish(epoch: number, ready: ReadyUnit): void;
+  /** Pauses the consumer (stop policy); `parts` carry the persisted state. */
+  pause(reason: string, epoch: number): void;
+  sleep(ms: number): Promise<void>;
+}
+
+/**
+ * Handles one item of a key lane with the consumer's failure semantics: immediate retries in process, then a
+ * delayed retry (the key parks), and on exhaustion the policy — park, skip, escalate or stop. Invalid input is
+ * never retried; domain errors are outcomes, not retries.
+ */
+export class MessageProcessor {
+  constructor(private readonly host: ProcessorHost) {}
+
+  async process(lane: string, item: LaneItem, epoch: number): Promise<ItemOutcome> {
+    const host = this.host;
+    const deadLetter = item.kind === 'parked' ? item.deadLetter : undefined;
+    const at =
+      item.kind === 'source' ? { partition: item.partition, position: item.record.position } : undefined;
+    if (deadLetter?.action === 'drop') {
+      host.finish(epoch, {
+        parts: mergeParts(
+          unparkParts(host.definition.name, deadLetter.message),
+          droppedParts(deadLetter, host.clock.now()),
+        ),
+      });
+      return 'done';
+    }
+
+    let message: Delivered;
+    try {
+      message =
+        item.kind === 'source'
+          ? await host.source.decode(item.partition, item.record)
+          : await host.source.decodeParked(item.message);
+    } catch (error) {
+      return this.exhausted(
+        lane,
+        item,
+        undefined,
+        ensureError(error),
+        'invalid',
+        0,
+        this.policyFor(undefined),
+        epoch,
+      );
+    }
+    const handler = this.handlerFor(message.type);
+    if (handler === undefined) {
+      host.finish(epoch, { ...(at ? { at } : {}), parts: this.settled(item) });
+      return 'done';
+    }
+
+    const policy = this.policyFor(message.type);
+    let attempts = deadLetter?.attempts ?? 0;
+    const firstFailedAt = deadLetter === undefined ? undefined : Date.parse(deadLetter.firstFailedAt);
+    for (let round = 1; ; round++) {
+      if (epoch !== host.epoch) return 'abandoned';
+      const unit = host.newUnit(lane, message, epoch);
+      let error: Error;
+      try {
+        await handler(message, unit);
+        const effects = await unit.seal();
+        if (unit.deadlocked) throw new Error('a deadlock was swallowed by the handler');
+        if (epoch !== host.epoch) return 'abandoned';
+        host.locks.finished(unit.id, unit.touched);
+        host.finish(epoch, { ...(at ? { at } : {}), unit, parts: mergeParts(effects, this.settled(item)) });
+        return 'done';
+      } catch (thrown) {
+        host.locks.discarded(unit.id, unit.touched);
+        if (epoch !== host.epoch) return 'abandoned';
+        if (unit.deadlocked) {
+          round--;
+          await host.sleep(1 + Math.random() * 5);
+          continue;
+        }
+        error = ensureError(thrown);
+      }
+      attempts++;
+      const kind = classifyError(error, host.definition.classify);
+      host.events.emit('consumer:failed', {
+        consumer: host.definition.name,
+        messageId: message.id,
+        type: message.type,
+        key: message.key,
+        attempt: attempts,
+        error,
+      });
+      if (kind === 'invalid')
+        return this.exhausted(lane, item, message, error, 'invalid', attempts, policy, epoch);
+      if (kind === 'domain') return this.domainFailure(lane, item, message, error, attempts, epoch);
+      const now = host.clock.now();
+      if (isExhausted(policy, attempts, firstFailedAt ?? now, now)) {
+        return this.exhausted(lane, item, message, error, 'failed', attempts, policy, epoch);
+      }
+      if (host.stopping) return 'abandoned';
+      if (round <= policy.immediateRetries) {
+        host.logger.debug(
+          { err: error, messageId: message.id, attempts },
+          'handler failed; retrying at once',
+        );
+        await host.sleep(policy.immediateDelay);
+        continue;
+      }
+      const delayedRetry = Math.ceil(attempts / (1 + policy.immediateRetries));
+      const dueAt = now + retryDelay(policy, delayedRetry);
+      const parked = this.parked(item);
+      const failure = failureParts({
+        consumer: host.definition.name,
+        existing: deadLetter,
+        message: parked,
+        error,
+        reason: 'failed',
+        attempts,
+        status: 'retrying',
+        action: 'retry',
+        dueAt,
+        now,
+      });
+      host.logger.warn(
+        {
+          err: error,
+          messageId: message.id,
+          type: message.type,
+          key: message.key,
+          attempts,
+          retryAt: new Date(dueAt).toISOString(),
+        },
+        'handler failed; key parked until a delayed retry',
+      );
+      host.finish(epoch, {
+        ...(at ? { at } : {}),
+        parts: mergeParts(
+          item.kind === 'source' ? parkParts(host.definition.name, parked) : {},
+          failure.parts,
+        ),
+      });
+      return 'blocked';
+    }
+  }
+
+  /** Retries are over (or the input is invalid): apply the exhaustion policy. */
+  private async exhausted(
+    lane: string,
+    item: LaneItem,
+    message: Delivered | undefined,
+    error: Error,
+    reason: DeadLetterReason,
+    attempts: number,
+    policy: ResolvedRetryPolicy,
+    epoch: number,
+  ): Promise<ItemOutcome> {
+    const host = this.host;
+    const consumer = host.definition.name;
+    const parked = this.parked(item);
+    const at =
+      item.kind === 'source' ? { at: { partition: item.partition, position: item.record.position } } : {};
+    const existing = item.kind === 'parked' ? item.deadLetter : undefined;
+    const now = host.clock.now();
+    const record = (status: 'parked' | 'skipped' | 'escalated') =>
+      failureParts({
+        consumer,
+        existing,
+        message: parked,
+        error,
+        reason,
+        attempts,
+        status,
+        action: null,
+        dueAt: null,
+        now,
+      });
+
+    if (policy.onExhausted === 'escalate' && host.definition.onExhausted !== undefined) {
+      const escalated = await this.runExtra(
+        lane,
+        host.definition.onExhausted,
+        message ?? rawDelivered(parked),
+        error,
+        epoch,
+      );
+      if (escalated === 'abandoned') return 'abandoned';
+      if (escalated !== undefined) {
+        const failure = record('escalated');
+        this.announce(failure.deadLetter, error);
+        host.finish(epoch, {
+          ...at,
+          unit: escalated.unit,
+          parts: mergeParts(
+            escalated.parts,
+            item.kind === 'parked' ? unparkParts(consumer, parked) : {},
+            failure.parts,
+          ),
+        });
+        return 'done';
+      }
+      // onExhausted itself failed: keep the message parked so nothing is lost.
+    }
+    if (policy.onExhausted === 'skip') {
+      const failure = record('skipped');
+      this.announce(failure.deadLetter, error);
+      host.finish(epoch, {
+        ...at,
+        parts: mergeParts(item.kind === 'parked' ? unparkParts(consumer, parked) : {}, failure.parts),
+      });
+      return 'done';
+    }
+    const failure = record('parked');
+    this.announce(failure.deadLetter, error);
+    host.finish(epoch, {
+      ...at,
+      parts: mergeParts(item.kind === 'source' ? parkParts(consumer, parked) : {}, failure.parts),
+    });
+    if (policy.onExhausted === 'stop') {
+      host.pause(
+        `stopped after dead-lettering message ${parked.id} (${parked.type}, key ${parked.key}): ${error.message}`,
+        epoch,
+      );
+    }
+    return 'blocked';
+  }
+
+  /**
+   * A handler threw a domain error: an outcome, never retried. With `replyTo` the sender gets a rejected reply;
+   * else `onDomainError` handles it; else it is recorded as a skipped dead letter so it stays visible.
+   */
+  private async domainFailure(
+    lane: string,
+    item: LaneItem,
+    message: Delivered,
+    error: Error,
+    attempts: number,
+    epoch: number,
+  ): Promise<ItemOutcome> {
+    const host = this.host;
+    const at =
+      item.kind === 'source' ? { at: { partition: item.partition, position: item.record.position } } : {};
+    const handler: ExhaustedHandler | undefined =
+      message.headers.replyTo !== undefined
+        ? (request, failure, ctx) =>
+            ctx.reply({
+              status: 'rejected',
+              rejection: {
+                code: isDomainError(failure) ? failure.code : failure.name,
+                message: failure.message,
+                ...(isDomainError(failure) && failure.details !== undefined
+                  ? { details: failure.details }
+                  : {}),
+              },
+            })
+        : host.definition.onDomainError;
+    if (handler !== undefined) {
+      const handled = await this.runExtra(lane, handler, message, error, epoch);
+      if (handled === 'abandoned') return 'abandoned';
+      if (handled !== undefined) {
+        host.finish(epoch, {
+          ...at,
+          unit: handled.unit,
+          parts: mergeParts(handled.parts, this.settled(item)),
+        });
+        return 'done';
+      }
+    }
+    const failure = failureParts({
+      consumer: host.definition.name,
+      existing: item.kind === 'parked' ? item.deadLetter : undefined,
+      message: this.parked(item),
+      error,
+      reason: 'failed',
+      attempts,
+      status: 'skipped',
+      action: null,
+      dueAt: null,
+      now: host.clock.now(),
+    });
+    this.announce(failure.deadLetter, error);
+    host.finish(epoch, {
+      ...at,
+      parts: mergeParts(
+        item.kind === 'parked' ? unparkParts(host.definition.name, item.message) : {},
+        failure.parts,
+      ),
+    });
+    return 'done';
+  }
+
+  /** Runs `onExhausted` or `onDomainError` in a unit of its own; undefined when it failed. */
+  private async runExtra(
+    lane: string,
+    handler: ExhaustedHandler,
+    message: Delivered,
+    error: Error,
+    epoch: number,
+  ): Promise<{ unit: UnitOfWork; parts: ChangeParts } | 'abandoned' | undefined> {
+    const host = this.host;
+    const unit = host.newUnit(lane, message, epoch);
+    try {
+      await handler(message, error, unit);
+      const effects = await unit.seal();
+      if (epoch !== host.epoch) return 'abandoned';
+      host.locks.finished(unit.id, unit.touched);
+      return { unit, parts: effects };
+    } catch (thrown) {
+      host.locks.discarded(unit.id, unit.touched);
+      if (epoch !== host.epoch) return 'abandoned';
+      host.logger.error(
+        { err: ensureError(thrown), messageId: message.id },
+        'failure handler failed; the message stays parked',
+      );
+      return undefined;
+    }
+  }
+
+  /** What a successfully handled item changes besides the handler's effects. */
+  private settled(item: LaneItem): ChangeParts {
+    if (item.kind === 'source') return {};
+    const unpark = unparkParts(this.host.definition.name, item.message);
+    return item.deadLetter === undefined
+      ? unpark
+      : mergeParts(unpark, recoveredParts(item.deadLetter, this.host.clock.now()));
+  }
+
+  private parked(item: LaneItem): ParkedMessage {
+    return item.kind === 'parked' ? item.message : this.host.source.toParked(item.partition, item.record);
+  }
+
+  private announce(deadLetter: DeadLetter, error: Error): void {
+    this.host.logger.warn(
+      {
+        err: error,
+        deadLetterId: deadLetter.id,
+        status: deadLetter.status,
+        reason: deadLetter.reason,
+        key: deadLetter.message.key,
+      },
+      'message dead-lettered',
+    );
+    this.host.events.emit('consumer:dead-lettered', { consumer: this.host.definition.name, deadLetter });
+  }
+
+  private handlerFor(type: string): Handler<Delivered> | undefined {
+    const handle = this.host.definition.handle;
+    return typeof handle === 'function' ? handle : handle[type];
+  }
+
+  private policyFor(type: string | undefined): ResolvedRetryPolicy {
+    return (
+      (type === undefined ? undefined : this.host.definition.retryByType[type]) ?? this.host.definition.retry
+    );
+  }
+}
+
+/** A message that could not be decoded, as `onExhausted` sees it: the payload as read. */
+function rawDelivered(message: ParkedMessage): Delivered {
+  let payload: unknown = message.payload;
+  try {
+    payload = JSON.parse(message.payload);
+  } catch {
+    // Keep the text as it is.
+  }
+  return { ...message, id: message.id as Delivered['id'], payload };
+}

@@ -1,0 +1,71 @@
+import { Signal } from '../concurrency/Signal.ts';
+
+interface BlockedKey {
+  readonly partition: number;
+  draining: boolean;
+  /** Parks of this key handed to the committer and not yet committed. */
+  pendingParks: number;
+}
+
+/**
+ * The keys of one consumer that are blocked: their messages go to the key's parked queue, in order, until the
+ * queue drains. Mirrors the store's parked queues plus parks not yet committed.
+ */
+export class ParkedKeys {
+  private readonly keys = new Map<string, BlockedKey>();
+  private readonly committedSignal = new Signal();
+
+  isBlocked(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  isDraining(key: string): boolean {
+    return this.keys.get(key)?.draining === true;
+  }
+
+  block(key: string, partition: number): void {
+    if (!this.keys.has(key)) this.keys.set(key, { partition, draining: false, pendingParks: 0 });
+  }
+
+  unblock(key: string): void {
+    this.keys.delete(key);
+  }
+
+  setDraining(key: string, draining: boolean): void {
+    const entry = this.keys.get(key);
+    if (entry !== undefined) entry.draining = draining;
+  }
+
+  parkPending(key: string): void {
+    const entry = this.keys.get(key);
+    if (entry !== undefined) entry.pendingParks++;
+  }
+
+  parkCommitted(key: string): void {
+    const entry = this.keys.get(key);
+    if (entry !== undefined) entry.pendingParks = Math.max(0, entry.pendingParks - 1);
+    this.committedSignal.notify();
+  }
+
+  /** Resolves once every park of `key` handed to the committer has committed (or the key is gone). */
+  async settled(key: string, signal?: AbortSignal): Promise<void> {
+    while ((this.keys.get(key)?.pendingParks ?? 0) > 0 && signal?.aborted !== true) {
+      await this.committedSignal.wait(100, signal);
+    }
+  }
+
+  /** Replaces the whole set (after a start or a rewind) with the store's parked keys. */
+  reset(keys: ReadonlyArray<{ key: string; partition: number }>): void {
+    this.keys.clear();
+    for (const { key, partition } of keys) this.block(key, partition);
+    this.committedSignal.notify();
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  list(): string[] {
+    return [...this.keys.keys()];
+  }
+}
