@@ -6,6 +6,7 @@ import { durabilityTests } from './durabilityTests.ts';
 import { failureTests } from './failureTests.ts';
 import { orderingTests } from './orderingTests.ts';
 import { outboxTests } from './outboxTests.ts';
+import { replyTests } from './replyTests.ts';
 
 /**
  * Runs Parley's conformance suite against a backend. Call it from a `*.test.ts` file of the adapter; tests
@@ -26,5 +27,6 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     outboxTests(target);
     consumerTests(target);
     failureTests(target);
+    replyTests(target);
   });
 }
