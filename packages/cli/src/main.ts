@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerConsumers } from './commands/consumers.ts';
 import { registerDemoBank } from './commands/demoBank.ts';
+import { registerDlq } from './commands/dlq.ts';
 
 const program = new Command()
   .name('parley')
@@ -8,6 +10,8 @@ const program = new Command()
 
 const demo = program.command('demo').description('run an example end to end on embedded SQLite');
 registerDemoBank(demo);
+registerDlq(program);
+registerConsumers(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runBankDemo } from '@parley/example-bank';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createLogger } from '../createLogger.ts';
+import { positiveInt } from '../positiveInt.ts';
 import { progressLine } from '../progressLine.ts';
 
 export function registerDemoBank(demo: Command): void {
@@ -33,6 +33,8 @@ export function registerDemoBank(demo: Command): void {
         const dataDir = options.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bank-'));
         fs.mkdirSync(dataDir, { recursive: true });
         const progress = progressLine(!options.json);
+        // Loaded here so that other commands do not pay for the example and its schema library.
+        const { runBankDemo } = await import('@parley/example-bank');
         const result = await runBankDemo({
           dataDir,
           accounts: options.accounts,
@@ -52,11 +54,4 @@ export function registerDemoBank(demo: Command): void {
         if (!result.consistent) process.exitCode = 1;
       },
     );
-}
-
-export function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
-  return n;
 }

@@ -1,5 +1,7 @@
 import type { Delivered } from '../envelope/Envelope.ts';
+import { RoundSignals } from '../concurrency/RoundSignals.ts';
 import { Signal } from '../concurrency/Signal.ts';
+import { SignalFanout } from '../concurrency/SignalFanout.ts';
 import { isConcurrencyError, type ConcurrencyError } from '../errors/ConcurrencyError.ts';
 import { ensureError } from '../errors/ensureError.ts';
 import type { TypedEmitter } from '../events/TypedEmitter.ts';
@@ -14,7 +16,7 @@ import type { ConsumerDefinition } from './defineConsumer.ts';
 import { MessageProcessor, type LaneItem, type ProcessorHost, type ReadyUnit } from './MessageProcessor.ts';
 import { ParkedKeys } from './ParkedKeys.ts';
 import { PartitionProgress } from './PartitionProgress.ts';
-import { ResourceLocks } from './ResourceLocks.ts';
+import type { ResourceLocks } from './ResourceLocks.ts';
 import { StormGuard } from './StormGuard.ts';
 import { UnitOfWork } from './UnitOfWork.ts';
 
@@ -42,7 +44,6 @@ const CONTROL_MIN_MS = 25;
 export class ConsumerRuntime implements ProcessorHost {
   epoch = 0;
   stopping = false;
-  readonly locks = new ResourceLocks();
   readonly logger: Logger;
   private partitions: PartitionProgress[] = [];
   private lanes = new Map<string, Lane>();
@@ -50,7 +51,6 @@ export class ConsumerRuntime implements ProcessorHost {
   private activeLanes = 0;
   private ready: ReadyUnit[] = [];
   private inFlight = 0;
-  private nextUnit = 1;
   private readonly parked = new ParkedKeys();
   private readonly drains = new Set<Promise<void>>();
   private readonly processor: MessageProcessor;
@@ -65,6 +65,9 @@ export class ConsumerRuntime implements ProcessorHost {
   private readonly resumeSignal = new Signal();
   private readonly fetchAbort = new AbortController();
   private readonly handlerAbort = new AbortController();
+  private readonly handlerSignals = new SignalFanout(this.handlerAbort.signal);
+  private readonly fetchRounds = new RoundSignals(this.fetchAbort.signal);
+  private readonly controlRounds = new RoundSignals(this.fetchAbort.signal);
   private loops: Promise<void>[] = [];
 
   constructor(
@@ -84,6 +87,15 @@ export class ConsumerRuntime implements ProcessorHost {
 
   get clock() {
     return this.internals.clock;
+  }
+
+  get locks(): ResourceLocks {
+    return this.internals.locks;
+  }
+
+  /** Lane names in the service-wide locks: this consumer's, for each key. */
+  private get lanePrefix(): string {
+    return `${this.definition.name}\u0000`;
   }
 
   /** Messages fetched and not yet committed. */
@@ -146,12 +158,14 @@ export class ConsumerRuntime implements ProcessorHost {
   // ---- host services for the processor ---------------------------------------------------------------------
 
   newUnit(lane: string, message: Delivered, epoch: number): UnitOfWork {
-    return new UnitOfWork(this.nextUnit++, lane, message, {
+    const signal = this.handlerSignals.child();
+    return new UnitOfWork(this.internals.nextUnitId(), this.lanePrefix + lane, message, {
       consumer: this.definition.name,
       internals: this.internals,
       locks: this.locks,
       logger: this.logger,
-      signal: this.handlerAbort.signal,
+      signal: signal.signal,
+      release: () => signal.release(),
       isCurrent: () => epoch === this.epoch,
     });
   }
@@ -159,6 +173,7 @@ export class ConsumerRuntime implements ProcessorHost {
   finish(epoch: number, ready: ReadyUnit): void {
     if (epoch !== this.epoch) return;
     if (ready.at !== undefined) this.partitions[ready.at.partition]?.ready(ready.at.position);
+    if (ready.parkedKey !== undefined) this.parked.writePending(ready.parkedKey);
     this.ready.push(ready);
     this.readySignal.notify();
   }
@@ -184,11 +199,14 @@ export class ConsumerRuntime implements ProcessorHost {
     });
   }
 
-  async sleep(ms: number, signal: AbortSignal = this.handlerAbort.signal): Promise<void> {
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    const child = signal === undefined ? this.handlerSignals.child() : undefined;
     try {
-      await this.clock.sleep(ms, signal);
+      await this.clock.sleep(ms, signal ?? child?.signal);
     } catch {
       // Aborted: the caller checks why.
+    } finally {
+      child?.release();
     }
   }
 
@@ -242,10 +260,8 @@ export class ConsumerRuntime implements ProcessorHost {
       const epoch = this.epoch;
       let fetched = 0;
       // Wait first, read second: a publish landing between an empty read and the wait still wakes us.
-      const round = new AbortController();
-      const wake = this.source
-        .wait(IDLE_WAIT_MS, AbortSignal.any([this.fetchAbort.signal, round.signal]))
-        .catch(() => {});
+      const round = this.fetchRounds.next();
+      const wake = this.source.wait(IDLE_WAIT_MS, round.signal).catch(() => {});
       try {
         for (const progress of this.partitions) {
           const room = this.definition.maxInFlight - this.inFlight;
@@ -265,14 +281,14 @@ export class ConsumerRuntime implements ProcessorHost {
         }
         failures = 0;
       } catch (error) {
-        round.abort();
+        round.end();
         failures++;
         this.logger.error({ err: ensureError(error), failures }, 'fetch failed; retrying');
         await this.sleep(backoff(failures), this.fetchAbort.signal);
         continue;
       }
       if (fetched === 0) await wake;
-      else round.abort();
+      round.end();
     }
   }
 
@@ -395,7 +411,7 @@ export class ConsumerRuntime implements ProcessorHost {
             64,
           );
           for (const deadLetter of due) {
-            if (!this.parked.isDraining(deadLetter.message.key))
+            if (!this.parked.isBusy(deadLetter.message.key))
               this.startDrain(deadLetter.message.key, deadLetter);
           }
         }
@@ -405,13 +421,13 @@ export class ConsumerRuntime implements ProcessorHost {
         failures = 0;
         // Woken early by this process (poke, commits of dead letters) or by the store (another process's
         // operator action); at most one round every CONTROL_MIN_MS under load.
-        const round = new AbortController();
-        const signal = AbortSignal.any([this.fetchAbort.signal, round.signal]);
+        const round = this.controlRounds.next();
+        const signal = round.signal;
         await Promise.race([
           this.controlSignal.wait(Math.max(wait, CONTROL_MIN_MS), signal),
           store.waitForChange(Math.max(wait, CONTROL_MIN_MS), signal).catch(() => {}),
         ]);
-        round.abort();
+        round.end();
         await this.sleep(CONTROL_MIN_MS, this.fetchAbort.signal);
       } catch (error) {
         failures++;
@@ -583,6 +599,7 @@ export class ConsumerRuntime implements ProcessorHost {
         });
       }
       ready.onCommit?.();
+      if (ready.parkedKey !== undefined) this.parked.writeCommitted(ready.parkedKey);
     }
     this.inFlight -= messages;
     this.capacitySignal.notify();
@@ -606,7 +623,7 @@ export class ConsumerRuntime implements ProcessorHost {
     this.logger.warn({ conflict }, 'commit conflict; redoing uncommitted work from the checkpoint');
     this.events.emit('consumer:rewound', { consumer: this.definition.name, conflict });
     if (conflict.kind === 'stream') this.internals.evictSnapshot(conflict.entity, conflict.entityId);
-    this.locks.clear();
+    this.locks.releaseOwnedBy(this.lanePrefix);
     this.lanes = new Map();
     this.waitingLanes = [];
     this.activeLanes = 0;

@@ -29,6 +29,8 @@ export interface ReadyUnit {
   readonly parts: ChangeParts;
   /** Runs after the unit committed. */
   readonly onCommit?: () => void;
+  /** For units of a parked queue (retries, redrives, drains): its key, busy until the unit commits. */
+  readonly parkedKey?: string;
 }
 
 /** How handling an item ended. */
@@ -71,7 +73,7 @@ export class MessageProcessor {
     const at =
       item.kind === 'source' ? { partition: item.partition, position: item.record.position } : undefined;
     if (deadLetter?.action === 'drop') {
-      host.finish(epoch, {
+      this.finish(item, epoch, {
         parts: mergeParts(
           unparkParts(host.definition.name, deadLetter.message),
           droppedParts(deadLetter, host.clock.now()),
@@ -100,7 +102,7 @@ export class MessageProcessor {
     }
     const handler = this.handlerFor(message.type);
     if (handler === undefined) {
-      host.finish(epoch, { ...(at ? { at } : {}), parts: this.settled(item) });
+      this.finish(item, epoch, { ...(at ? { at } : {}), parts: this.settled(item) });
       return 'done';
     }
 
@@ -115,11 +117,19 @@ export class MessageProcessor {
         await handler(message, unit);
         const effects = await unit.seal();
         if (unit.deadlocked) throw new Error('a deadlock was swallowed by the handler');
-        if (epoch !== host.epoch) return 'abandoned';
+        if (epoch !== host.epoch) {
+          host.locks.discarded(unit.id, unit.touched);
+          return 'abandoned';
+        }
         host.locks.finished(unit.id, unit.touched);
-        host.finish(epoch, { ...(at ? { at } : {}), unit, parts: mergeParts(effects, this.settled(item)) });
+        this.finish(item, epoch, {
+          ...(at ? { at } : {}),
+          unit,
+          parts: mergeParts(effects, this.settled(item)),
+        });
         return 'done';
       } catch (thrown) {
+        unit.close();
         host.locks.discarded(unit.id, unit.touched);
         if (epoch !== host.epoch) return 'abandoned';
         if (unit.deadlocked) {
@@ -181,7 +191,7 @@ export class MessageProcessor {
         },
         'handler failed; key parked until a delayed retry',
       );
-      host.finish(epoch, {
+      this.finish(item, epoch, {
         ...(at ? { at } : {}),
         parts: mergeParts(
           item.kind === 'source' ? parkParts(host.definition.name, parked) : {},
@@ -236,7 +246,7 @@ export class MessageProcessor {
       if (escalated !== undefined) {
         const failure = record('escalated');
         this.announce(failure.deadLetter, error);
-        host.finish(epoch, {
+        this.finish(item, epoch, {
           ...at,
           unit: escalated.unit,
           parts: mergeParts(
@@ -252,7 +262,7 @@ export class MessageProcessor {
     if (policy.onExhausted === 'skip') {
       const failure = record('skipped');
       this.announce(failure.deadLetter, error);
-      host.finish(epoch, {
+      this.finish(item, epoch, {
         ...at,
         parts: mergeParts(item.kind === 'parked' ? unparkParts(consumer, parked) : {}, failure.parts),
       });
@@ -260,7 +270,7 @@ export class MessageProcessor {
     }
     const failure = record('parked');
     this.announce(failure.deadLetter, error);
-    host.finish(epoch, {
+    this.finish(item, epoch, {
       ...at,
       parts: mergeParts(item.kind === 'source' ? parkParts(consumer, parked) : {}, failure.parts),
     });
@@ -306,7 +316,7 @@ export class MessageProcessor {
       const handled = await this.runExtra(lane, handler, message, error, epoch);
       if (handled === 'abandoned') return 'abandoned';
       if (handled !== undefined) {
-        host.finish(epoch, {
+        this.finish(item, epoch, {
           ...at,
           unit: handled.unit,
           parts: mergeParts(handled.parts, this.settled(item)),
@@ -327,7 +337,7 @@ export class MessageProcessor {
       now: host.clock.now(),
     });
     this.announce(failure.deadLetter, error);
-    host.finish(epoch, {
+    this.finish(item, epoch, {
       ...at,
       parts: mergeParts(
         item.kind === 'parked' ? unparkParts(host.definition.name, item.message) : {},
@@ -350,10 +360,14 @@ export class MessageProcessor {
     try {
       await handler(message, error, unit);
       const effects = await unit.seal();
-      if (epoch !== host.epoch) return 'abandoned';
+      if (epoch !== host.epoch) {
+        host.locks.discarded(unit.id, unit.touched);
+        return 'abandoned';
+      }
       host.locks.finished(unit.id, unit.touched);
       return { unit, parts: effects };
     } catch (thrown) {
+      unit.close();
       host.locks.discarded(unit.id, unit.touched);
       if (epoch !== host.epoch) return 'abandoned';
       host.logger.error(
@@ -362,6 +376,11 @@ export class MessageProcessor {
       );
       return undefined;
     }
+  }
+
+  /** Hands a unit to the committer, marking units that touch a parked queue with their key. */
+  private finish(item: LaneItem, epoch: number, ready: ReadyUnit): void {
+    this.host.finish(epoch, item.kind === 'parked' ? { ...ready, parkedKey: item.message.key } : ready);
   }
 
   /** What a successfully handled item changes besides the handler's effects. */

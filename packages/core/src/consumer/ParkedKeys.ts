@@ -13,6 +13,8 @@ interface BlockedKey {
  */
 export class ParkedKeys {
   private readonly keys = new Map<string, BlockedKey>();
+  /** Units of a key's parked queue (dead-letter changes) not yet committed: the key is busy until they are. */
+  private readonly pendingWrites = new Map<string, number>();
   private readonly committedSignal = new Signal();
 
   isBlocked(key: string): boolean {
@@ -54,9 +56,25 @@ export class ParkedKeys {
     }
   }
 
+  writePending(key: string): void {
+    this.pendingWrites.set(key, (this.pendingWrites.get(key) ?? 0) + 1);
+  }
+
+  writeCommitted(key: string): void {
+    const left = (this.pendingWrites.get(key) ?? 0) - 1;
+    if (left > 0) this.pendingWrites.set(key, left);
+    else this.pendingWrites.delete(key);
+  }
+
+  /** True while a drain runs for the key or its last results are not committed: do not start another. */
+  isBusy(key: string): boolean {
+    return this.isDraining(key) || this.pendingWrites.has(key);
+  }
+
   /** Replaces the whole set (after a start or a rewind) with the store's parked keys. */
   reset(keys: ReadonlyArray<{ key: string; partition: number }>): void {
     this.keys.clear();
+    this.pendingWrites.clear();
     for (const { key, partition } of keys) this.block(key, partition);
     this.committedSignal.notify();
   }

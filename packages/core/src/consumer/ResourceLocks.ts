@@ -23,7 +23,7 @@ interface Resource {
 }
 
 /**
- * Isolation between the key lanes of one consumer. A resource (an entity stream, a read-model document, a
+ * Isolation between the key lanes of a service's consumers (and its direct command calls). A resource (an entity stream, a read-model document, a
  * command id) touched by a unit belongs to that unit's lane until every unit of the lane that touched it has
  * committed or been discarded; other lanes wait. A lane sees its own uncommitted values (layers), so messages
  * of one key chain without waiting for commits. A wait that would close a cycle throws {@link DeadlockError}.
@@ -104,12 +104,17 @@ export class ResourceLocks {
     }
   }
 
-  /** Forgets everything and wakes every waiter (after a rewind, waiters find their epoch gone). */
-  clear(): void {
-    const resources = [...this.resources.values()];
-    this.resources.clear();
-    this.waitingFor.clear();
-    for (const resource of resources) for (const wake of resource.waiters) wake();
+  /**
+   * Forgets every resource owned by a lane whose name starts with `prefix` (one consumer's lanes, after it
+   * rewound) and wakes their waiters.
+   */
+  releaseOwnedBy(prefix: string): void {
+    for (const [key, resource] of [...this.resources]) {
+      if (!resource.owner.startsWith(prefix)) continue;
+      this.resources.delete(key);
+      for (const wake of resource.waiters) wake();
+    }
+    for (const lane of [...this.waitingFor.keys()]) if (lane.startsWith(prefix)) this.waitingFor.delete(lane);
   }
 
   get size(): number {

@@ -30,6 +30,8 @@ export interface UnitEnvironment {
   readonly locks: ResourceLocks;
   readonly logger: Logger;
   readonly signal: AbortSignal;
+  /** Called once the unit is done with its signal. */
+  readonly release: () => void;
   /** False once the consumer rewound or stopped: the unit's effects will never commit. */
   isCurrent(): boolean;
 }
@@ -286,9 +288,15 @@ export class UnitOfWork implements HandlerContext {
   async seal(): Promise<UnitEffects> {
     await Promise.all(this.calls);
     this.sealed = true;
+    this.env.release();
     const outgoing = (await Promise.all(this.outgoing)).flat();
     const timers = await Promise.all(this.timers);
     return { appends: this.appends, commands: this.commands, outgoing, documents: this.documents, timers };
+  }
+
+  /** Releases the unit's signal; for a unit whose handler failed (a sealed unit is already closed). */
+  close(): void {
+    this.env.release();
   }
 
   /**

@@ -5,6 +5,7 @@ import type { Clock } from '../clock/Clock.ts';
 import type { Logger } from '../logging/Logger.ts';
 import type { Bus } from '../ports/Bus.ts';
 import type { Store } from '../ports/Store.ts';
+import { RoundSignals } from '../concurrency/RoundSignals.ts';
 import { Signal } from '../concurrency/Signal.ts';
 
 const BATCH = 512;
@@ -18,6 +19,7 @@ const IDLE_WAIT_MS = 1000;
 export class OutboxRelay {
   private readonly wake = new Signal();
   private readonly abort = new AbortController();
+  private readonly rounds = new RoundSignals(this.abort.signal);
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -64,8 +66,8 @@ export class OutboxRelay {
     let failures = 0;
     while (!this.abort.signal.aborted) {
       // Wait first, read second, so a commit landing between an empty pass and the wait still wakes us.
-      const round = new AbortController();
-      const either = AbortSignal.any([this.abort.signal, round.signal]);
+      const round = this.rounds.next();
+      const either = round.signal;
       const woken = Promise.race([
         this.wake.wait(IDLE_WAIT_MS, either),
         this.store.waitForChange(IDLE_WAIT_MS, either).catch(() => {}),
@@ -74,9 +76,9 @@ export class OutboxRelay {
         const moved = await this.pass();
         failures = 0;
         if (moved < BATCH) await woken;
-        round.abort();
+        round.end();
       } catch (error) {
-        round.abort();
+        round.end();
         failures++;
         this.logger.error({ err: ensureError(error), failures }, 'outbox relay failed; retrying');
         await this.clock

@@ -6,6 +6,7 @@ import type { Logger } from '../logging/Logger.ts';
 import type { Bus, TopicSpec } from '../ports/Bus.ts';
 import type { Store } from '../ports/Store.ts';
 import type { TopicDefinition } from '../topic/defineTopic.ts';
+import type { ResourceLocks } from '../consumer/ResourceLocks.ts';
 
 /** What a service shares with its consumers and relay. */
 export interface ServiceInternals {
@@ -29,6 +30,10 @@ export interface ServiceInternals {
   ensureTopic(topic: TopicDefinition): Promise<void>;
   /** The bus's description of a topic this process may not have declared (a reply topic); cached. */
   topicSpec(name: string): Promise<TopicSpec>;
+  /** Isolation between the lanes of all the service's consumers and its direct command calls. */
+  readonly locks: ResourceLocks;
+  /** A fresh unit-of-work id, unique in the service. */
+  nextUnitId(): number;
   /** Wakes the outbox relay and the timer loop after a commit. */
   committed(): void;
 }

@@ -12,7 +12,8 @@ import type { CommandOutcome } from '../entity/CommandOutcome.ts';
 import { decideCommand, foldEvents } from '../entity/decideCommand.ts';
 import type { AnyEntity, CommandInput, EntityDefinition, EntityEvent } from '../entity/defineEntity.ts';
 import { EntityCache, type Snapshot } from '../entity/EntityCache.ts';
-import { KeyedMutex } from '../concurrency/KeyedMutex.ts';
+import { ResourceLocks } from '../consumer/ResourceLocks.ts';
+import { streamResource } from '../consumer/UnitOfWork.ts';
 import type { EntityPublication } from '../entity/publishTo.ts';
 import { validateCommand } from '../entity/validateCommand.ts';
 import { replayOutcome } from '../entity/replayOutcome.ts';
@@ -147,7 +148,8 @@ export function createService(options: ServiceOptions): Service {
   const entities = new Map<string, { entity: AnyEntity; publications: EntityPublication[] }>();
   const consumerOptions: Array<ConsumerOptions<ConsumerSourceDefinition>> = [];
   const topics = new Map<string, Promise<void>>();
-  const streamMutex = new KeyedMutex();
+  const locks = new ResourceLocks();
+  let unitIds = 0;
   let consumers: ConsumerRuntime[] = [];
   let state: 'new' | 'running' | 'stopped' = 'new';
 
@@ -208,6 +210,8 @@ export function createService(options: ServiceOptions): Service {
       }
       return spec;
     },
+    locks,
+    nextUnitId: () => ++unitIds,
     committed() {
       relay.notify();
       timers.notify();
@@ -292,7 +296,11 @@ export function createService(options: ServiceOptions): Service {
       const explicitId = commandOptions.commandId;
       const commandId = explicitId ?? newMessageId(clock.now());
       const metadata = compactHeaders({ correlationId: commandId, ...commandOptions.headers, commandId });
-      return streamMutex.run(EntityCache.key(entity.name, entityId), async () => {
+      // Queue behind this process's other writers of the stream (consumers included) instead of racing them.
+      const unit = ++unitIds;
+      const resource = streamResource(entity.name, entityId);
+      await locks.acquire(resource, `api\u0000${unit}`, unit);
+      try {
         for (let attempt = 1; attempt <= MAX_COMMAND_ATTEMPTS; attempt++) {
           if (explicitId !== undefined) {
             const recorded = await store.findCommand(explicitId);
@@ -390,7 +398,9 @@ export function createService(options: ServiceOptions): Service {
           'TOO_MANY_CONFLICTS',
           `command on ${entity.name}/${entityId} lost ${MAX_COMMAND_ATTEMPTS} concurrency races in a row`,
         );
-      });
+      } finally {
+        locks.discarded(unit, [resource]);
+      }
     },
 
     async publish(topic, messages) {

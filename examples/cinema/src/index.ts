@@ -1,0 +1,17 @@
+export { show, type ShowState, type Reservation, type ReservationStatus } from './show.ts';
+export { wallet, type WalletState } from './wallet.ts';
+export { showCommands } from './showCommands.ts';
+export { showEvents } from './showEvents.ts';
+export { walletEvents } from './walletEvents.ts';
+export { reservations, withReservationsProjection } from './reservations.ts';
+export { createShowService } from './showService.ts';
+export { createWalletService, openWallets } from './walletService.ts';
+export type { CinemaConfig } from './CinemaConfig.ts';
+export { planDemo, type DemoPlan, type FaultRates, type PlannedReservation } from './planDemo.ts';
+export {
+  inspectCinema,
+  type CinemaCounts,
+  type CinemaInvariants,
+  type CinemaInspection,
+} from './inspectCinema.ts';
+export { runCinemaDemo, type CinemaDemoOptions, type CinemaDemoResult } from './runCinemaDemo.ts';

@@ -1,0 +1,269 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createService, silentLogger, type Bus, type Logger, type Service, type Store } from '@parley/core';
+import { createSqliteBus, createSqliteStore } from '@parley/sqlite';
+import { inspectCinema, type CinemaCounts, type CinemaInvariants } from './inspectCinema.ts';
+import { planDemo, type DemoPlan, type FaultRates } from './planDemo.ts';
+import { show } from './show.ts';
+import { showCommands } from './showCommands.ts';
+import { showEvents } from './showEvents.ts';
+import { createShowService } from './showService.ts';
+import { wallet } from './wallet.ts';
+import { createWalletService, openWallets } from './walletService.ts';
+
+export interface CinemaDemoOptions {
+  /** @default 1000 */
+  reservations?: number;
+  /** @default 1 */
+  seed?: number;
+  /** @default { insufficientFunds: 0.05, poisonWallets: 0.02, timeouts: 0.02, duplicates: 0.03 } */
+  faults?: Partial<FaultRates>;
+  /**
+   * One SQLite file for every service and the bus (kept afterwards). Without it, a fresh directory holds one
+   * file per service plus the bus file, and outbox relays carry the events across.
+   */
+  store?: string;
+  /** Directory for the per-service files when `store` is not given. @default a new temporary directory */
+  dataDir?: string;
+  /** Run each service in its own OS process, sharing the bus file. @default false */
+  processes?: boolean;
+  /** With `processes`: SIGKILL the wallet process mid-run, then start it again. @default false */
+  killWallet?: boolean;
+  /** @default 5000 */
+  paymentTimeoutMs?: number;
+  /** @default paymentTimeoutMs + 2000 */
+  slowChargeMs?: number;
+  /** Give up waiting for the story to settle after this long. @default 180000 */
+  settleTimeoutMs?: number;
+  logger?: Logger;
+  onProgress?: (progress: { phase: 'reserving' | 'settling'; done: number; total: number }) => void;
+}
+
+export interface CinemaDemoResult extends CinemaCounts {
+  invariants: CinemaInvariants;
+  settled: boolean;
+  problems: string[];
+  walletRestarts: number;
+  elapsedMs: number;
+  location: string;
+}
+
+interface Locations {
+  show: string;
+  wallet: string;
+  bus: string;
+  description: string;
+}
+
+const worker = fileURLToPath(new URL('./processes/serviceProcess.ts', import.meta.url));
+
+/**
+ * Runs the cinema story end to end: customers reserve seats, the wallet charges them, the show confirms — with
+ * insufficient funds, poison wallets, slow charges that succeed after the reservation timed out, and duplicate
+ * deliveries mixed in. Returns the counts and whether the invariants hold.
+ */
+export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<CinemaDemoResult> {
+  const started = Date.now();
+  const paymentTimeoutMs = options.paymentTimeoutMs ?? 5000;
+  const plan = planDemo({
+    reservations: options.reservations ?? 1000,
+    seed: options.seed ?? 1,
+    faults: {
+      insufficientFunds: 0.05,
+      poisonWallets: 0.02,
+      timeouts: 0.02,
+      duplicates: 0.03,
+      ...options.faults,
+    },
+    paymentTimeoutMs,
+    slowChargeMs: options.slowChargeMs ?? paymentTimeoutMs + 2000,
+  });
+  const logger = options.logger ?? silentLogger;
+  const where = locations(options);
+  const bus = createSqliteBus(where.bus, { logger });
+  const stores = {
+    show: createSqliteStore(where.show, { bus, logger }),
+    wallet: createSqliteStore(where.wallet, { bus, logger }),
+    driver: createSqliteStore(where.bus, { bus, logger }),
+  };
+  const hosts =
+    options.processes === true
+      ? await startProcesses(plan, where)
+      : await startInProcess(plan, stores, bus, logger);
+  let walletRestarts = 0;
+  try {
+    const driver = createService({ name: 'cinema-driver', store: stores.driver, bus, logger });
+    const killAt =
+      options.processes === true && options.killWallet === true
+        ? Math.floor(plan.reservations.length / 2)
+        : -1;
+    const batch = 50;
+    for (let i = 0; i < plan.reservations.length; i += batch) {
+      if (killAt >= i && killAt < i + batch) {
+        await hosts.restartWallet();
+        walletRestarts++;
+      }
+      await sendBatch(driver, plan.reservations.slice(i, i + batch));
+      options.onProgress?.({
+        phase: 'reserving',
+        done: Math.min(i + batch, plan.reservations.length),
+        total: plan.reservations.length,
+      });
+    }
+    const observers = {
+      show: createService({ name: 'show-observer', store: stores.show, bus }).entity(show),
+      wallet: createService({ name: 'wallet-observer', store: stores.wallet, bus }).entity(wallet),
+      walletStore: stores.wallet,
+    };
+    const deadline = Date.now() + (options.settleTimeoutMs ?? 180_000);
+    let inspection = await inspectCinema(plan, observers);
+    while (!inspection.settled && Date.now() < deadline) {
+      options.onProgress?.({
+        phase: 'settling',
+        done: plan.reservations.length - inspection.counts.pending,
+        total: plan.reservations.length,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      inspection = await inspectCinema(plan, observers);
+    }
+    // Late duplicates and refunds may still be on their way when the last reservation settles: look once more.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    inspection = await inspectCinema(plan, observers);
+    options.onProgress?.({
+      phase: 'settling',
+      done: plan.reservations.length - inspection.counts.pending,
+      total: plan.reservations.length,
+    });
+    if (!inspection.settled) inspection.problems.push('the story did not settle in time');
+    return {
+      ...inspection.counts,
+      invariants: inspection.invariants,
+      settled: inspection.settled,
+      problems: inspection.problems,
+      walletRestarts,
+      elapsedMs: Date.now() - started,
+      location: where.description,
+    };
+  } finally {
+    await hosts.stop();
+    await Promise.all([stores.show.close(), stores.wallet.close(), stores.driver.close()]);
+    await bus.close();
+  }
+}
+
+/** Customers at work: reservations, duplicate deliveries of some, and customers who cancel twice. */
+async function sendBatch(driver: Service, batch: DemoPlan['reservations']): Promise<void> {
+  await driver.publish(
+    showCommands,
+    batch.map(({ reservationId, showId, seat, walletId, amount }) => ({
+      type: 'ReserveSeat' as const,
+      key: reservationId,
+      payload: { showId, reservationId, seat, walletId, amount },
+    })),
+  );
+  const duplicates = batch.filter((r) => r.duplicateCharge);
+  if (duplicates.length > 0) {
+    // A faulty upstream delivering SeatReserved a second time, under a new message id.
+    await driver.publish(
+      showEvents,
+      duplicates.map(({ reservationId, showId, seat, walletId, amount }) => ({
+        type: 'SeatReserved' as const,
+        key: reservationId,
+        payload: { reservationId, showId, seat, walletId, amount },
+      })),
+    );
+  }
+  const cancels = batch.filter((r) => r.customerCancelsTwice);
+  for (let twice = 0; twice < 2 && cancels.length > 0; twice++) {
+    await driver.publish(
+      showCommands,
+      cancels.map(({ reservationId, showId }) => ({
+        type: 'CancelReservation' as const,
+        key: reservationId,
+        payload: { showId, reservationId, reason: 'customer' },
+      })),
+    );
+  }
+}
+
+function locations(options: CinemaDemoOptions): Locations {
+  if (options.store !== undefined) {
+    return { show: options.store, wallet: options.store, bus: options.store, description: options.store };
+  }
+  const dir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cinema-'));
+  fs.mkdirSync(dir, { recursive: true });
+  return {
+    show: `sqlite:${path.join(dir, 'show.db')}`,
+    wallet: `sqlite:${path.join(dir, 'wallet.db')}`,
+    bus: `sqlite:${path.join(dir, 'bus.db')}`,
+    description: dir,
+  };
+}
+
+interface Hosts {
+  restartWallet(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startInProcess(
+  plan: DemoPlan,
+  stores: { show: Store; wallet: Store },
+  bus: Bus,
+  logger: Logger,
+): Promise<Hosts> {
+  const showService = createShowService({ store: stores.show, bus, config: plan.config, logger });
+  const walletService = createWalletService({ store: stores.wallet, bus, config: plan.config, logger });
+  await openWallets(walletService, plan.config);
+  await walletService.start();
+  await showService.start();
+  return {
+    restartWallet: () => Promise.resolve(),
+    stop: async () => {
+      await showService.stop();
+      await walletService.stop();
+    },
+  };
+}
+
+async function startProcesses(plan: DemoPlan, where: Locations): Promise<Hosts> {
+  const configPath = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cinema-config-')),
+    'config.json',
+  );
+  fs.writeFileSync(configPath, JSON.stringify(plan.config));
+  const spawn = async (name: 'show' | 'wallet'): Promise<ChildProcess> => {
+    const child = fork(worker, [name, configPath, name === 'show' ? where.show : where.wallet, where.bus], {
+      execArgv: ['--conditions=source', '--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code, signal) =>
+        reject(new Error(`${name} process exited early (${code ?? signal}): ${stderr}`)),
+      );
+    });
+    return child;
+  };
+  const stopChild = async (child: ChildProcess, signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
+  const children = { show: await spawn('show'), wallet: await spawn('wallet') };
+  return {
+    async restartWallet() {
+      await stopChild(children.wallet, 'SIGKILL');
+      children.wallet = await spawn('wallet');
+    },
+    async stop() {
+      await Promise.all([stopChild(children.show, 'SIGTERM'), stopChild(children.wallet, 'SIGTERM')]);
+      fs.rmSync(path.dirname(configPath), { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { createService, publishTo, type Bus, type Logger, type Store } from '@parley/core';
+import type { CinemaConfig } from './CinemaConfig.ts';
+import { paymentGateway } from './paymentGateway.ts';
+import { showEvents } from './showEvents.ts';
+import { wallet } from './wallet.ts';
+import { walletEvents } from './walletEvents.ts';
+
+/**
+ * The wallet service: charges reserved seats and refunds on request. A charge that keeps failing unexpectedly is
+ * retried, dead-lettered and escalated into `WalletChargeFailed`, which makes the show cancel the reservation.
+ */
+export function createWalletService(options: {
+  store: Store;
+  bus: Bus;
+  config: CinemaConfig;
+  logger?: Logger;
+}) {
+  const gateway = paymentGateway(options.config);
+  return createService({
+    name: 'wallet',
+    store: options.store,
+    bus: options.bus,
+    ...(options.logger ? { logger: options.logger } : {}),
+  })
+    .entity(wallet, {
+      publish: publishTo(walletEvents, (event, { entityId: walletId }) =>
+        event.type === 'WalletCredited'
+          ? undefined
+          : { type: event.type, key: event.data.reservationId, payload: { ...event.data, walletId } },
+      ),
+    })
+    .consumer({
+      name: 'wallet-charger',
+      source: showEvents,
+      concurrency: 128,
+      retry: { ...options.config.retry, onExhausted: 'escalate' },
+      onExhausted: ({ key, payload }, error, ctx) =>
+        ctx.publish(walletEvents, {
+          type: 'WalletChargeFailed',
+          key,
+          payload: {
+            reservationId: key,
+            walletId: (payload as { walletId: string }).walletId,
+            error: error.message,
+          },
+        }),
+      handle: {
+        SeatReserved: async ({ payload }, ctx) => {
+          const { reservationId, walletId, amount } = payload;
+          await gateway.authorize({
+            walletId,
+            reservationId,
+            idempotencyKey: ctx.idempotencyKey,
+            signal: ctx.signal,
+          });
+          // The command id makes the charge idempotent: a duplicate SeatReserved never charges twice.
+          const outcome = await ctx.execute(
+            wallet,
+            walletId,
+            { type: 'Charge', data: { reservationId, amount } },
+            { commandId: `charge:${reservationId}` },
+          );
+          if (outcome.status === 'rejected') {
+            await ctx.publish(walletEvents, {
+              type: 'WalletChargeRejected',
+              key: reservationId,
+              payload: { reservationId, walletId, reason: outcome.rejection.code },
+            });
+          }
+        },
+        RefundRequested: async ({ payload }, ctx) => {
+          await ctx.execute(
+            wallet,
+            payload.walletId,
+            { type: 'Refund', data: { reservationId: payload.reservationId } },
+            { commandId: `refund:${payload.reservationId}` },
+          );
+        },
+      },
+    });
+}
+
+/** Opens the configured wallets with their initial deposits; idempotent, so every start may call it. */
+export async function openWallets(
+  service: ReturnType<typeof createWalletService>,
+  config: CinemaConfig,
+): Promise<void> {
+  for (const { id, initial } of config.wallets) {
+    await service.execute(
+      wallet,
+      id,
+      { type: 'Deposit', data: { amount: initial } },
+      { commandId: `open:${id}` },
+    );
+  }
+}

@@ -1,0 +1,130 @@
+import type { Admin, DeadLetter, DeadLetterFilter } from '@parley/core';
+import type { Command } from 'commander';
+import { formatTable } from '../formatTable.ts';
+import { positiveInt } from '../positiveInt.ts';
+import {
+  actorOption,
+  backendOptions,
+  printJson,
+  withAdmin,
+  type ActorFlags,
+  type BackendFlags,
+} from './adminOptions.ts';
+import { filterOf, filterOptions, type FilterFlags } from './deadLetterFilterOptions.ts';
+import { deadLetterSummary, describeDeadLetter } from './describeDeadLetter.ts';
+import { registerDlqEdit } from './dlqEdit.ts';
+
+type ListFlags = BackendFlags & FilterFlags & { limit: number; after?: string };
+type BulkFlags = BackendFlags & FilterFlags & ActorFlags & { all?: boolean };
+
+/** `parley dlq …`: list, inspect and act on dead letters. */
+export function registerDlq(program: Command): void {
+  const dlq = program.command('dlq').description('inspect and handle dead letters (failed messages)');
+
+  filterOptions(backendOptions(dlq.command('list')))
+    .description('list dead letters, oldest first')
+    .option('--limit <n>', 'at most this many', (v) => positiveInt(v, '--limit'), 100)
+    .option('--after <id>', 'only ids after this one (to page)')
+    .action(async (flags: ListFlags) => {
+      const filter: DeadLetterFilter = {
+        ...filterOf(flags),
+        limit: flags.limit,
+        ...(flags.after === undefined ? {} : { after: flags.after }),
+      };
+      const list = await withAdmin(flags, (admin) => admin.deadLetters.list(filter));
+      if (flags.json) return printJson(list.map(deadLetterSummary));
+      if (list.length === 0) return console.log('no dead letters');
+      console.log(deadLetterTable(list));
+      if (list.length === flags.limit) {
+        console.log(`(first ${flags.limit}; more with --after ${list[list.length - 1]?.id})`);
+      }
+    });
+
+  backendOptions(dlq.command('show'))
+    .description('show one dead letter: message, error and edits')
+    .argument('<id>', 'dead letter id')
+    .action(async (id: string, flags: BackendFlags) => {
+      const deadLetter = await withAdmin(flags, (admin) => admin.deadLetters.show(id));
+      if (flags.json) printJson(deadLetter);
+      else console.log(describeDeadLetter(deadLetter));
+    });
+
+  bulkCommand(dlq, 'redrive', {
+    description:
+      'handle dead letters again: one by id, or every parked/retrying one matching filters or --all',
+    act: (admin, target, actor) => admin.deadLetters.redrive(target, actor),
+    done: 'redriven',
+  });
+
+  registerDlqEdit(dlq);
+
+  actorOption(backendOptions(dlq.command('skip')))
+    .description('drop the message at the head of a parked key, so the key moves on')
+    .argument('<consumer>', 'consumer name')
+    .argument('<key>', 'message key')
+    .action(async (consumer: string, key: string, flags: BackendFlags & ActorFlags) => {
+      const skipped = await withAdmin(flags, (admin) =>
+        admin.deadLetters.skipHead(consumer, key, { by: flags.by }),
+      );
+      if (flags.json) printJson(deadLetterSummary(skipped));
+      else
+        console.log(
+          `skipped ${skipped.id} (${skipped.message.type} at the head of key ${key}): ${skipped.status}`,
+        );
+    });
+
+  bulkCommand(dlq, 'discard', {
+    description:
+      'drop dead letters for good: one by id, or every parked/retrying one matching filters or --all',
+    act: (admin, target, actor) => admin.deadLetters.discard(target, actor),
+    done: 'discarded',
+  });
+}
+
+/** `redrive` and `discard`: one id, or a filter, never nothing by accident. */
+function bulkCommand(
+  dlq: Command,
+  name: string,
+  spec: {
+    description: string;
+    act: (admin: Admin, target: string | DeadLetterFilter, actor: ActorFlags) => Promise<DeadLetter[]>;
+    done: DeadLetter['status'];
+  },
+): void {
+  filterOptions(actorOption(backendOptions(dlq.command(name))))
+    .description(spec.description)
+    .argument('[id]', 'dead letter id')
+    .option('--all', 'every parked or retrying dead letter (narrowed by any filter given)')
+    .action(async (id: string | undefined, flags: BulkFlags, command: Command) => {
+      const filter = filterOf(flags);
+      const filtered = Object.keys(filter).length > 0;
+      if (id !== undefined && (filtered || flags.all === true)) {
+        command.error(`error: give either an id or --all/filters to ${name}, not both`);
+      }
+      if (id === undefined && !filtered && flags.all !== true) {
+        command.error(`error: ${name} what? Give a dead letter id, filters (--consumer, --type, …) or --all`);
+      }
+      const changed = await withAdmin(flags, (admin) => spec.act(admin, id ?? filter, { by: flags.by }));
+      // A bulk operation also returns the dead letters that were already in the target state.
+      const ids = changed.filter((d) => d.status === spec.done).map((d) => d.id);
+      if (flags.json) return printJson({ [spec.done]: ids.length, ids });
+      console.log(`${spec.done} ${ids.length} dead letter${ids.length === 1 ? '' : 's'}`);
+      if (ids.length > 0 && ids.length <= 20) console.log(ids.map((i) => `  ${i}`).join('\n'));
+    });
+}
+
+function deadLetterTable(list: ReadonlyArray<DeadLetter>): string {
+  return formatTable<DeadLetter>(
+    [
+      { header: 'ID', value: (d) => d.id },
+      { header: 'CONSUMER', value: (d) => d.consumer, maxWidth: 30 },
+      { header: 'KEY', value: (d) => d.message.key, maxWidth: 24 },
+      { header: 'TYPE', value: (d) => d.message.type, maxWidth: 24 },
+      { header: 'STATUS', value: (d) => d.status },
+      { header: 'ATTEMPTS', value: (d) => String(d.attempts), align: 'right' },
+      { header: 'LAST FAILED', value: (d) => d.lastFailedAt },
+      { header: 'ERROR', value: (d) => d.error.message, maxWidth: 60 },
+    ],
+    list,
+  );
+}
