@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerConsumers } from './commands/consumers.ts';
 import { registerDemoBank } from './commands/demoBank.ts';
+import { registerDemoCinema } from './commands/demoCinema.ts';
+import { registerDemoTasks } from './commands/demoTasks.ts';
 import { registerDlq } from './commands/dlq.ts';
 
 const program = new Command()
@@ -9,6 +11,8 @@ const program = new Command()
   .showHelpAfterError();
 
 const demo = program.command('demo').description('run an example end to end on embedded SQLite');
+registerDemoCinema(demo);
+registerDemoTasks(demo);
 registerDemoBank(demo);
 registerDlq(program);
 registerConsumers(program);

@@ -37,6 +37,7 @@ export {
   type DecideContext,
   type DefineEntityOptions,
   type EventOf,
+  type CommandOf,
   type StateOf,
 } from './entity/defineEntity.ts';
 export { reject, isRejection, type Rejection } from './entity/reject.ts';

@@ -33,6 +33,8 @@ const MAX_BACKOFF_MS = 30_000;
 const DRAIN_BATCH = 64;
 /** Shortest interval between two looks at dead letters and consumer state. */
 const CONTROL_MIN_MS = 25;
+/** Longest: how soon an operator's action in another process is seen. */
+const CONTROL_POLL_MS = 250;
 
 /**
  * Runs one consumer: fetches from its source, hands each message to the lane of its key (one message at a time
@@ -67,7 +69,6 @@ export class ConsumerRuntime implements ProcessorHost {
   private readonly handlerAbort = new AbortController();
   private readonly handlerSignals = new SignalFanout(this.handlerAbort.signal);
   private readonly fetchRounds = new RoundSignals(this.fetchAbort.signal);
-  private readonly controlRounds = new RoundSignals(this.fetchAbort.signal);
   private loops: Promise<void>[] = [];
 
   constructor(
@@ -165,6 +166,7 @@ export class ConsumerRuntime implements ProcessorHost {
       locks: this.locks,
       logger: this.logger,
       signal: signal.signal,
+      group: this.lanePrefix,
       release: () => signal.release(),
       isCurrent: () => epoch === this.epoch,
     });
@@ -342,8 +344,9 @@ export class ConsumerRuntime implements ProcessorHost {
         if (item === undefined || lane.epoch !== this.epoch || item.kind !== 'source') break;
         const outcome = await this.processor.process(lane.key, item, lane.epoch);
         if (outcome === 'abandoned') break;
-        this.recordForStormGuard(outcome === 'blocked', lane.epoch);
-        if (outcome === 'blocked') {
+        // Only dead-lettered keys count as poison: keys waiting for a delayed retry may well recover.
+        this.recordForStormGuard(outcome === 'parked', lane.epoch);
+        if (outcome === 'retrying' || outcome === 'parked') {
           // The key is parked: everything queued behind the failed message parks behind it, in order.
           this.parked.block(lane.key, item.partition);
           for (const queued of lane.queue.splice(0)) {
@@ -417,18 +420,13 @@ export class ConsumerRuntime implements ProcessorHost {
         }
         const next = await store.nextDeadLetterDue(this.definition.name, this.source.name);
         const wait =
-          next === undefined ? IDLE_WAIT_MS : Math.min(IDLE_WAIT_MS, Math.max(0, next - this.clock.now()));
+          next === undefined
+            ? CONTROL_POLL_MS
+            : Math.min(CONTROL_POLL_MS, Math.max(0, next - this.clock.now()));
         failures = 0;
-        // Woken early by this process (poke, commits of dead letters) or by the store (another process's
-        // operator action); at most one round every CONTROL_MIN_MS under load.
-        const round = this.controlRounds.next();
-        const signal = round.signal;
-        await Promise.race([
-          this.controlSignal.wait(Math.max(wait, CONTROL_MIN_MS), signal),
-          store.waitForChange(Math.max(wait, CONTROL_MIN_MS), signal).catch(() => {}),
-        ]);
-        round.end();
-        await this.sleep(CONTROL_MIN_MS, this.fetchAbort.signal);
+        // Woken early by this process (pokes, commits that touch dead letters); otherwise a cheap poll picks up
+        // what operators do from other processes.
+        await this.controlSignal.wait(Math.max(wait, CONTROL_MIN_MS), this.fetchAbort.signal);
       } catch (error) {
         failures++;
         this.logger.error({ err: ensureError(error), failures }, 'reading dead letters failed; retrying');
@@ -623,7 +621,7 @@ export class ConsumerRuntime implements ProcessorHost {
     this.logger.warn({ conflict }, 'commit conflict; redoing uncommitted work from the checkpoint');
     this.events.emit('consumer:rewound', { consumer: this.definition.name, conflict });
     if (conflict.kind === 'stream') this.internals.evictSnapshot(conflict.entity, conflict.entityId);
-    this.locks.releaseOwnedBy(this.lanePrefix);
+    this.locks.releaseGroup(this.lanePrefix);
     this.lanes = new Map();
     this.waitingLanes = [];
     this.activeLanes = 0;

@@ -37,8 +37,10 @@ export interface ReadyUnit {
 export type ItemOutcome =
   /** Handled, skipped, escalated or dropped: the key goes on. */
   | 'done'
-  /** Waiting for a retry or an operator: the key is blocked behind it. */
-  | 'blocked'
+  /** Waiting for a delayed retry: the key is parked behind it. */
+  | 'retrying'
+  /** Dead-lettered with its key blocked (retries exhausted, or invalid): waiting for an operator. */
+  | 'parked'
   /** The consumer rewound or stopped: nothing was recorded. */
   | 'abandoned';
 
@@ -198,7 +200,7 @@ export class MessageProcessor {
           failure.parts,
         ),
       });
-      return 'blocked';
+      return 'retrying';
     }
   }
 
@@ -280,7 +282,7 @@ export class MessageProcessor {
         epoch,
       );
     }
-    return 'blocked';
+    return 'parked';
   }
 
   /**

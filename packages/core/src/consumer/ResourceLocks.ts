@@ -14,33 +14,54 @@ interface Layer {
 }
 
 interface Resource {
+  /** The lane that last acquired it. */
   owner: string;
+  /** Lanes of one group (one consumer) may take over from each other once no unit of theirs is running. */
+  group: string;
   /** Uncommitted values, oldest first. */
   layers: Layer[];
   /** Units that acquired the resource and are running or not yet committed. */
   holders: Set<number>;
+  /** Holders whose handler is still running. */
+  running: Set<number>;
   waiters: Array<() => void>;
 }
 
 /**
- * Isolation between the key lanes of a service's consumers (and its direct command calls). A resource (an entity stream, a read-model document, a
- * command id) touched by a unit belongs to that unit's lane until every unit of the lane that touched it has
- * committed or been discarded; other lanes wait. A lane sees its own uncommitted values (layers), so messages
- * of one key chain without waiting for commits. A wait that would close a cycle throws {@link DeadlockError}.
+ * Isolation between the key lanes of a service's consumers (and its direct command calls). A resource (an
+ * entity stream, a read-model document, a command id) touched by a running unit is that unit's until the
+ * handler finishes. After that, lanes of the same consumer may build on its uncommitted value right away — the
+ * consumer commits its units in completion order, so the chain commits in order or is redone together — while
+ * anyone else (another consumer, a direct command) waits until the value is committed. A wait that would close a
+ * cycle throws {@link DeadlockError}.
  */
 export class ResourceLocks {
   private readonly resources = new Map<string, Resource>();
   private readonly waitingFor = new Map<string, string>();
 
-  async acquire(key: string, lane: string, unit: number): Promise<void> {
+  /**
+   * Takes `key` for `unit` of `lane`. `group` names who may share uncommitted values (a consumer); lanes are
+   * unique across groups.
+   */
+  async acquire(key: string, lane: string, unit: number, group: string = lane): Promise<void> {
     for (;;) {
       const resource = this.resources.get(key);
       if (resource === undefined) {
-        this.resources.set(key, { owner: lane, layers: [], holders: new Set([unit]), waiters: [] });
+        this.resources.set(key, {
+          owner: lane,
+          group,
+          layers: [],
+          holders: new Set([unit]),
+          running: new Set([unit]),
+          waiters: [],
+        });
         return;
       }
-      if (resource.owner === lane) {
+      const free = resource.running.size === 0 || (resource.running.size === 1 && resource.running.has(unit));
+      if (resource.owner === lane || (resource.group === group && free)) {
+        resource.owner = lane;
         resource.holders.add(unit);
+        resource.running.add(unit);
         return;
       }
       if (this.closesCycle(lane, resource.owner)) throw new DeadlockError(key);
@@ -66,12 +87,14 @@ export class ResourceLocks {
     resource.layers.push({ unit, value });
   }
 
-  /** A unit finished its handler: it keeps only the resources it wrote to. */
+  /** A unit finished its handler: it keeps only the resources it wrote to, and no longer runs. */
   finished(unit: number, keys: Iterable<string>): void {
     for (const key of keys) {
       const resource = this.resources.get(key);
       if (resource === undefined) continue;
+      resource.running.delete(unit);
       if (!resource.layers.some((layer) => layer.unit === unit)) this.leave(key, resource, unit);
+      else this.wake(resource);
     }
   }
 
@@ -105,16 +128,16 @@ export class ResourceLocks {
   }
 
   /**
-   * Forgets every resource owned by a lane whose name starts with `prefix` (one consumer's lanes, after it
-   * rewound) and wakes their waiters.
+   * Forgets every resource of a group (one consumer's, after it rewound: its uncommitted values are void) and
+   * wakes their waiters.
    */
-  releaseOwnedBy(prefix: string): void {
+  releaseGroup(group: string): void {
     for (const [key, resource] of [...this.resources]) {
-      if (!resource.owner.startsWith(prefix)) continue;
+      if (resource.group !== group) continue;
       this.resources.delete(key);
-      for (const wake of resource.waiters) wake();
+      this.wake(resource);
     }
-    for (const lane of [...this.waitingFor.keys()]) if (lane.startsWith(prefix)) this.waitingFor.delete(lane);
+    for (const lane of [...this.waitingFor.keys()]) if (lane.startsWith(group)) this.waitingFor.delete(lane);
   }
 
   get size(): number {
@@ -123,9 +146,19 @@ export class ResourceLocks {
 
   private leave(key: string, resource: Resource, unit: number): void {
     resource.holders.delete(unit);
-    if (resource.holders.size > 0) return;
+    resource.running.delete(unit);
+    if (resource.holders.size > 0) {
+      this.wake(resource);
+      return;
+    }
     this.resources.delete(key);
-    for (const wake of resource.waiters) wake();
+    this.wake(resource);
+  }
+
+  private wake(resource: Resource): void {
+    const waiters = resource.waiters;
+    resource.waiters = [];
+    for (const wake of waiters) wake();
   }
 
   private closesCycle(lane: string, owner: string): boolean {

@@ -30,6 +30,8 @@ export interface UnitEnvironment {
   readonly locks: ResourceLocks;
   readonly logger: Logger;
   readonly signal: AbortSignal;
+  /** Lanes of one group (a consumer) may build on each other's uncommitted values. */
+  readonly group: string;
   /** Called once the unit is done with its signal. */
   readonly release: () => void;
   /** False once the consumer rewound or stopped: the unit's effects will never commit. */
@@ -317,7 +319,7 @@ export class UnitOfWork implements HandlerContext {
   private async acquire(key: string): Promise<void> {
     this.touched.add(key);
     try {
-      await this.env.locks.acquire(key, this.lane, this.id);
+      await this.env.locks.acquire(key, this.lane, this.id, this.env.group);
     } catch (error) {
       if (error instanceof DeadlockError) this.deadlocked = true;
       throw error;

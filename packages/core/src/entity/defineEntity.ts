@@ -108,3 +108,7 @@ export type EventOf<T> = T extends EntityDefinition<any, any, infer E, any> ? En
 /** The state type of an entity: `StateOf<typeof wallet>`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type StateOf<T> = T extends EntityDefinition<infer S, any, any, any> ? S : never;
+
+/** The command union of an entity: `CommandOf<typeof wallet>`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandOf<T> = T extends EntityDefinition<any, infer C, any, any> ? EntityCommand<C> : never;

@@ -2,6 +2,7 @@ import { deriveMessageId } from '../ids/MessageId.ts';
 import type { EntityPublication } from '../entity/publishTo.ts';
 import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
 import type { NewEvent } from '../ports/StoredEvent.ts';
+import type { MessageHeaders } from '../envelope/Envelope.ts';
 import { prepareOutgoing } from '../topic/prepareOutgoing.ts';
 import type { PublishInput } from '../topic/defineTopic.ts';
 import type { SchemaMap } from '../schema/validate.ts';
@@ -32,7 +33,7 @@ export async function outgoingForEvents(
         pending.push(
           prepareOutgoing(publication.topic, input, {
             id: deriveMessageId(event.id, publication.topic.name, n),
-            headers: { ...event.metadata, causationId: event.id },
+            headers: messageHeaders(event),
             now,
           }),
         );
@@ -44,4 +45,14 @@ export async function outgoingForEvents(
 
 function isList<T>(value: T | ReadonlyArray<T>): value is ReadonlyArray<T> {
   return Array.isArray(value);
+}
+
+/**
+ * Headers of a message published for an event: the event's trace and correlation, caused by the event. The
+ * command's id stays behind: it identified that command, and a receiver must not take it for the id of a
+ * command this message carries.
+ */
+function messageHeaders(event: NewEvent): MessageHeaders {
+  const { commandId: _commandId, ...inherited } = event.metadata;
+  return { ...inherited, causationId: event.id };
 }

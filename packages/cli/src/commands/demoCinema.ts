@@ -1,0 +1,132 @@
+import type { Command } from 'commander';
+import { createLogger } from '../createLogger.ts';
+import { formatTable } from '../formatTable.ts';
+import { fraction } from '../fraction.ts';
+import { positiveInt } from '../positiveInt.ts';
+import { progressLine } from '../progressLine.ts';
+
+interface DemoCinemaOptions {
+  reservations: number;
+  seed: number;
+  insufficientFunds: number;
+  poisonWallets: number;
+  timeouts: number;
+  duplicates: number;
+  paymentTimeout: number;
+  store?: string;
+  processes?: boolean;
+  killWallet?: boolean;
+  json?: boolean;
+  logLevel: string;
+}
+
+export function registerDemoCinema(demo: Command): void {
+  demo
+    .command('cinema')
+    .description(
+      'the cinema story: reserve → charge → confirm, with insufficient funds, poison wallets, ' +
+        'late charges refunded after a timeout, and duplicate deliveries',
+    )
+    .option('--reservations <n>', 'number of reservations', (v) => positiveInt(v, '--reservations'), 1000)
+    .option('--seed <n>', 'seed for every random choice', (v) => positiveInt(v, '--seed'), 1)
+    .option(
+      '--insufficient-funds <share>',
+      'share of wallets short of money',
+      (v) => fraction(v, '--insufficient-funds'),
+      0.05,
+    )
+    .option(
+      '--poison-wallets <share>',
+      'share of wallets whose charges always fail',
+      (v) => fraction(v, '--poison-wallets'),
+      0.02,
+    )
+    .option(
+      '--timeouts <share>',
+      'share of charges slower than the payment timeout',
+      (v) => fraction(v, '--timeouts'),
+      0.02,
+    )
+    .option(
+      '--duplicates <share>',
+      'share of duplicate deliveries and cancellations',
+      (v) => fraction(v, '--duplicates'),
+      0.03,
+    )
+    .option(
+      '--payment-timeout <ms>',
+      'how long the show waits for a payment',
+      (v) => positiveInt(v, '--payment-timeout'),
+      5000,
+    )
+    .option(
+      '--store <url>',
+      'one SQLite file for all services, kept afterwards (e.g. sqlite:./data/cinema.db)',
+    )
+    .option('--processes', 'run each service in its own OS process, sharing one SQLite bus file')
+    .option('--kill-wallet', 'with --processes: SIGKILL the wallet process mid-run and start it again')
+    .option('--json', 'print one JSON object instead of a table')
+    .option('--log-level <level>', 'log level on stderr', 'error')
+    .action(async (options: DemoCinemaOptions) => {
+      const progress = progressLine(options.json !== true);
+      const { runCinemaDemo } = await import('@parley/example-cinema');
+      const result = await runCinemaDemo({
+        reservations: options.reservations,
+        seed: options.seed,
+        faults: {
+          insufficientFunds: options.insufficientFunds,
+          poisonWallets: options.poisonWallets,
+          timeouts: options.timeouts,
+          duplicates: options.duplicates,
+        },
+        paymentTimeoutMs: options.paymentTimeout,
+        ...(options.store === undefined ? {} : { store: options.store }),
+        processes: options.processes === true,
+        killWallet: options.killWallet === true,
+        logger: createLogger(options.logLevel),
+        onProgress: (p) =>
+          progress.update(`${p.phase === 'reserving' ? 'reserving' : 'settled'} ${p.done}/${p.total}`),
+      });
+      progress.done();
+      const ok = Object.values(result.invariants).every(Boolean);
+      if (options.json === true) {
+        console.log(JSON.stringify(result));
+      } else {
+        const rows = [
+          ['reservations', result.reservations],
+          ['confirmed', result.confirmed],
+          ['cancelled: insufficient funds', result.cancelledInsufficientFunds],
+          ['cancelled: payment timeout', result.cancelledTimeout],
+          ['cancelled: by customer', result.cancelledByCustomer],
+          ['dead-lettered (poison charges)', result.deadLettered],
+          ['compensated (cancelled after escalation)', result.compensated],
+          ['refunded (charge after cancellation)', result.refunded],
+          ['duplicates ignored', result.duplicatesIgnored],
+          ['wallet restarts', result.walletRestarts],
+          ['elapsed', `${(result.elapsedMs / 1000).toFixed(1)} s`],
+          ['data', result.location],
+        ].map(([what, value]) => ({ what: String(what), value: String(value) }));
+        console.log(
+          formatTable(
+            [
+              { header: 'outcome', value: (r: { what: string }) => r.what },
+              { header: 'count', value: (r: { value: string }) => r.value, align: 'right' },
+            ],
+            rows,
+          ),
+        );
+        console.log('');
+        console.log(
+          formatTable(
+            [
+              { header: 'invariant', value: (r: [string, boolean]) => r[0] },
+              { header: 'holds', value: (r: [string, boolean]) => (r[1] ? 'yes' : 'NO') },
+            ],
+            Object.entries(result.invariants),
+          ),
+        );
+        for (const problem of result.problems.slice(0, 20)) console.log(`  problem: ${problem}`);
+      }
+      if (!ok) process.exitCode = 1;
+    });
+}
