@@ -3,7 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createService, silentLogger, type Bus, type Logger, type Service, type Store } from '@parley/core';
+import {
+  createAdmin,
+  createService,
+  silentLogger,
+  type Bus,
+  type Logger,
+  type Service,
+  type Store,
+} from '@parley/core';
 import { createSqliteBus, createSqliteStore } from '@parley/sqlite';
 import { inspectCinema, type CinemaCounts, type CinemaInvariants } from './inspectCinema.ts';
 import { planDemo, type DemoPlan, type FaultRates } from './planDemo.ts';
@@ -119,8 +127,16 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
       walletStore: stores.wallet,
     };
     const deadline = Date.now() + (options.settleTimeoutMs ?? 180_000);
+    const admins = [createAdmin({ store: stores.wallet, bus }), createAdmin({ store: stores.show, bus })];
+    /** Every consumer of both services has caught up with its source. */
+    const quiet = async (): Promise<boolean> => {
+      for (const admin of admins) {
+        for (const consumer of await admin.consumers.list()) if ((consumer.lag ?? 0) > 0) return false;
+      }
+      return true;
+    };
     let inspection = await inspectCinema(plan, observers);
-    while (!inspection.settled && Date.now() < deadline) {
+    while (!(inspection.settled && (await quiet())) && Date.now() < deadline) {
       options.onProgress?.({
         phase: 'settling',
         done: plan.reservations.length - inspection.counts.pending,

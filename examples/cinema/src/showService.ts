@@ -19,12 +19,14 @@ export function createShowService(options: {
   bus: Bus;
   config: Pick<CinemaConfig, 'paymentTimeoutMs'>;
   logger?: Logger;
+  instanceId?: string;
 }) {
   const service = createService({
     name: 'show',
     store: options.store,
     bus: options.bus,
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   })
     .entity(show, {
       publish: publishTo(showEvents, (event, { entityId: showId }) => {

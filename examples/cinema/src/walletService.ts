@@ -14,6 +14,8 @@ export function createWalletService(options: {
   bus: Bus;
   config: CinemaConfig;
   logger?: Logger;
+  /** Stable name of this instance, so a restart takes its partitions back at once. */
+  instanceId?: string;
 }) {
   const gateway = paymentGateway(options.config);
   return createService({
@@ -21,6 +23,7 @@ export function createWalletService(options: {
     store: options.store,
     bus: options.bus,
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   })
     .entity(wallet, {
       publish: publishTo(walletEvents, (event, { entityId: walletId }) =>

@@ -133,3 +133,5 @@ export type { StormGuardOptions } from './consumer/StormGuard.ts';
 export type { ExhaustedHandler } from './consumer/defineConsumer.ts';
 export type { ScheduleOptions } from './timer/ScheduleOptions.ts';
 export { objectSchema } from './schema/objectSchema.ts';
+export type { Lease, LeaseStore } from './ports/LeaseStore.ts';
+export type { RetentionPolicy, RetentionOutcome, GroupProgress } from './ports/Retention.ts';

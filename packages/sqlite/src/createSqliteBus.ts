@@ -1,6 +1,8 @@
 import { silentLogger, type Bus, type Logger, type OutgoingMessage } from '@parley/core';
 import { asPromise } from './asPromise.ts';
 import { createMessageLog } from './createMessageLog.ts';
+import { createRetention } from './createRetention.ts';
+import { createSqliteLeases } from './createSqliteLeases.ts';
 import { openDatabase, type SqliteConnection } from './openDatabase.ts';
 import { parseSqliteUrl } from './parseSqliteUrl.ts';
 
@@ -49,6 +51,7 @@ export function createSqliteBus(url: string, options: SqliteBusOptions = {}): Sq
   const connection = openDatabase(location, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, logger });
   const { db, changes } = connection;
   const log = createMessageLog(db, location.description);
+  const retention = createRetention(db);
   const publishAll = db.transaction((messages: ReadonlyArray<OutgoingMessage>) => log.append(messages));
   const closing = new AbortController();
 
@@ -80,6 +83,22 @@ export function createSqliteBus(url: string, options: SqliteBusOptions = {}): Sq
     countAfter: (topic, partition, after) => call(() => log.countAfter(topic, partition, after)),
 
     listTopics: () => call(() => log.listTopics()),
+
+    recordProgress: (topic, group, partition, position) =>
+      call(() => retention.recordProgress(topic, group, partition, position, new Date().toISOString())),
+
+    listProgress: (topic) => call(() => retention.listProgress(topic)),
+
+    applyRetention: (topic, policy, now) =>
+      call(() => {
+        const spec = log.listTopics().find((t) => t.name === topic);
+        if (spec === undefined) throw new Error(`topic ${topic} does not exist on ${location.description}`);
+        return retention.apply(topic, spec.partitions, policy, now);
+      }),
+
+    listRetention: (topic) => call(() => retention.list(topic)),
+
+    leases: createSqliteLeases(db, call),
 
     waitForMessages(topics, timeoutMs, signal) {
       const wanted = new Set(topics);

@@ -17,6 +17,7 @@ import { asPromise } from './asPromise.ts';
 import { checkLimit } from './checkLimit.ts';
 import { connectionOf, type SqliteBus } from './createSqliteBus.ts';
 import { createMessageLog } from './createMessageLog.ts';
+import { createSqliteLeases } from './createSqliteLeases.ts';
 import { openDatabase, type SqliteConnection } from './openDatabase.ts';
 import { parseSqliteUrl, type SqliteLocation } from './parseSqliteUrl.ts';
 import { prepareCommit } from './prepareCommit.ts';
@@ -156,6 +157,8 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
 
   return {
     description: location.description,
+
+    leases: createSqliteLeases(db, call),
 
     readStream: (entity, entityId, afterVersion) =>
       call(() => selectStream.all(entity, entityId, afterVersion).map(toStoredEvent)),

@@ -37,6 +37,7 @@ describe('migrate', () => {
     expect(again.prepare('SELECT version, name FROM parley_migrations ORDER BY version').all()).toEqual([
       { version: 1, name: 'initial' },
       { version: 2, name: 'failure_handling' },
+      { version: 3, name: 'retention_and_leases' },
     ]);
   });
 
@@ -99,9 +100,9 @@ describe('migrate', () => {
       await store.close();
       await bus.close();
     }
-    expect(open().prepare('SELECT version FROM parley_migrations ORDER BY version').pluck().all()).toEqual([
-      1, 2,
-    ]);
+    expect(open().prepare('SELECT version FROM parley_migrations ORDER BY version').pluck().all()).toEqual(
+      bundledMigrations().map((m) => m.version),
+    );
   });
 
   it('rolls a failing migration back entirely', () => {

@@ -15,10 +15,12 @@ const bus = createSqliteBus(busUrl);
 const store = createSqliteStore(storeUrl, { bus });
 let service;
 if (name === 'wallet') {
-  service = createWalletService({ store, bus, config });
+  // A stable instance id: a restarted process takes its partitions back at once instead of waiting for its old
+  // leases to expire.
+  service = createWalletService({ store, bus, config, instanceId: `${name}-1` });
   await openWallets(service, config);
 } else if (name === 'show') {
-  service = createShowService({ store, bus, config });
+  service = createShowService({ store, bus, config, instanceId: `${name}-1` });
 } else {
   throw new Error(`unknown service ${name}`);
 }

@@ -18,6 +18,16 @@ import { ParkedKeys } from './ParkedKeys.ts';
 import { PartitionProgress } from './PartitionProgress.ts';
 import type { ResourceLocks } from './ResourceLocks.ts';
 import { StormGuard } from './StormGuard.ts';
+import { PartitionBalancer } from './PartitionBalancer.ts';
+import type { LeaseStore } from '../ports/LeaseStore.ts';
+
+/** How a consumer shares its partitions with the other instances of its service. */
+export interface ConsumerPlacement {
+  /** Where the leases live; undefined: this instance owns every partition. */
+  readonly leases: LeaseStore | undefined;
+  readonly instance: string;
+  readonly leaseTtlMs: number;
+}
 import { UnitOfWork } from './UnitOfWork.ts';
 
 interface Lane {
@@ -35,6 +45,8 @@ const DRAIN_BATCH = 64;
 const CONTROL_MIN_MS = 25;
 /** Longest: how soon an operator's action in another process is seen. */
 const CONTROL_POLL_MS = 250;
+/** How often the group's progress is reported to the bus for the retention guard. */
+const PROGRESS_EVERY_MS = 1000;
 
 /**
  * Runs one consumer: fetches from its source, hands each message to the lane of its key (one message at a time
@@ -47,7 +59,12 @@ export class ConsumerRuntime implements ProcessorHost {
   epoch = 0;
   stopping = false;
   readonly logger: Logger;
-  private partitions: PartitionProgress[] = [];
+  /** Progress of the partitions this instance owns (undefined for the others). */
+  private partitions: Array<PartitionProgress | undefined> = [];
+  private owned = new Set<number>();
+  private readonly balancer: PartitionBalancer | undefined;
+  private readonly reported = new Map<number, number>();
+  private lastReport = 0;
   private lanes = new Map<string, Lane>();
   private waitingLanes: Lane[] = [];
   private activeLanes = 0;
@@ -76,10 +93,22 @@ export class ConsumerRuntime implements ProcessorHost {
     readonly source: ConsumerSource,
     private readonly internals: ServiceInternals,
     readonly events: TypedEmitter<ServiceEvents>,
+    placement: ConsumerPlacement = { leases: undefined, instance: 'single', leaseTtlMs: 10_000 },
   ) {
     this.logger = internals.logger.child({ consumer: definition.name, source: source.name });
     this.processor = new MessageProcessor(this);
     this.stormGuard = definition.stormGuard === undefined ? undefined : new StormGuard(definition.stormGuard);
+    this.balancer =
+      placement.leases === undefined
+        ? undefined
+        : new PartitionBalancer(
+            placement.leases,
+            `${definition.name}/${source.name}`,
+            source.partitions,
+            placement.instance,
+            internals.clock,
+            placement.leaseTtlMs,
+          );
   }
 
   get name(): string {
@@ -114,8 +143,13 @@ export class ConsumerRuntime implements ProcessorHost {
   }
 
   async start(): Promise<void> {
+    this.owned =
+      this.balancer === undefined
+        ? new Set(Array.from({ length: this.source.partitions }, (_, p) => p))
+        : await this.balancer.tick();
     await this.loadState();
     this.loops = [this.fetchLoop(), this.commitLoop(), this.controlLoop()];
+    if (this.balancer !== undefined) this.loops.push(this.balanceLoop(this.balancer));
     this.logger.debug(
       { partitions: this.partitions.length, parkedKeys: this.parked.size },
       'consumer started',
@@ -223,13 +257,13 @@ export class ConsumerRuntime implements ProcessorHost {
       store.listConsumerStates(),
     ]);
     const byPartition = new Map(cursor.map((c) => [c.partition, c]));
-    this.partitions = Array.from(
-      { length: this.source.partitions },
-      (_, partition) => new PartitionProgress(partition, byPartition.get(partition)),
+    this.partitions = Array.from({ length: this.source.partitions }, (_, partition) =>
+      this.owned.has(partition) ? new PartitionProgress(partition, byPartition.get(partition)) : undefined,
     );
-    this.parked.reset(parkedKeys);
+    const mine = parkedKeys.filter((k) => this.owned.has(k.partition));
+    this.parked.reset(mine);
     this.paused = states.find((s) => s.consumer === this.definition.name)?.paused ?? false;
-    for (const { key } of parkedKeys) {
+    for (const { key } of mine) {
       const heads = await store.listDeadLetters({
         consumer: this.definition.name,
         key,
@@ -266,6 +300,7 @@ export class ConsumerRuntime implements ProcessorHost {
       const wake = this.source.wait(IDLE_WAIT_MS, round.signal).catch(() => {});
       try {
         for (const progress of this.partitions) {
+          if (progress === undefined) continue;
           const room = this.definition.maxInFlight - this.inFlight;
           if (room <= 0 || this.stopping) break;
           const records = await this.source.read(
@@ -414,10 +449,12 @@ export class ConsumerRuntime implements ProcessorHost {
             64,
           );
           for (const deadLetter of due) {
+            if (!this.owned.has(deadLetter.message.partition)) continue;
             if (!this.parked.isBusy(deadLetter.message.key))
               this.startDrain(deadLetter.message.key, deadLetter);
           }
         }
+        await this.reportProgress();
         const next = await store.nextDeadLetterDue(this.definition.name, this.source.name);
         const wait =
           next === undefined
@@ -513,7 +550,14 @@ export class ConsumerRuntime implements ProcessorHost {
       }
       // Let other lanes finish what is already under way, so one commit carries many messages.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      const batch = this.ready;
+      // Units of a partition this instance no longer owns are dropped: their effects must not commit without
+      // their checkpoint (a reset normally clears them first).
+      const batch = this.ready.filter(
+        (r) => r.at === undefined || this.partitions[r.at.partition] !== undefined,
+      );
+      for (const dropped of this.ready)
+        if (!batch.includes(dropped) && dropped.unit)
+          this.locks.discarded(dropped.unit.id, dropped.unit.touched);
       this.ready = [];
       const plan = this.plan(batch);
       try {
@@ -616,11 +660,19 @@ export class ConsumerRuntime implements ProcessorHost {
    * again from there. Handlers still running see their context closed and their results are ignored.
    */
   private async rewind(error: ConcurrencyError): Promise<void> {
-    this.epoch++;
     const conflict = error.conflict;
     this.logger.warn({ conflict }, 'commit conflict; redoing uncommitted work from the checkpoint');
     this.events.emit('consumer:rewound', { consumer: this.definition.name, conflict });
     if (conflict.kind === 'stream') this.internals.evictSnapshot(conflict.entity, conflict.entityId);
+    await this.reset();
+  }
+
+  /**
+   * Drops all uncommitted work and reloads checkpoints and parked keys (of the partitions owned now), to read
+   * again from there. Handlers still running see their context closed and their results are ignored.
+   */
+  private async reset(): Promise<void> {
+    this.epoch++;
     this.locks.releaseGroup(this.lanePrefix);
     this.lanes = new Map();
     this.waitingLanes = [];
@@ -639,6 +691,52 @@ export class ConsumerRuntime implements ProcessorHost {
     }
     this.capacitySignal.notify();
     this.controlSignal.notify();
+  }
+
+  /** Renews leases every third of their lifetime; when the owned partitions change, starts over from them. */
+  private async balanceLoop(balancer: PartitionBalancer): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      await this.sleep(failures === 0 ? balancer.ttlMs / 3 : backoff(failures), this.fetchAbort.signal);
+      if (this.stopping) break;
+      try {
+        const owned = await balancer.tick();
+        failures = 0;
+        const same = owned.size === this.owned.size && [...owned].every((p) => this.owned.has(p));
+        if (same) continue;
+        this.logger.info({ before: [...this.owned], after: [...owned] }, 'partitions rebalanced');
+        this.events.emit('consumer:rebalanced', {
+          consumer: this.definition.name,
+          partitions: [...owned].sort((a, b) => a - b),
+        });
+        this.owned = owned;
+        await this.reset();
+      } catch (error) {
+        failures++;
+        this.logger.error(
+          { err: ensureError(error), failures },
+          'renewing partition leases failed; retrying',
+        );
+      }
+    }
+    await balancer.leave().catch((error: unknown) => {
+      this.logger.warn(
+        { err: ensureError(error) },
+        'giving partitions back failed; they free up when their leases expire',
+      );
+    });
+  }
+
+  /** Tells the bus how far this group is, at most once a second, so retention never drops what it still needs. */
+  private async reportProgress(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.lastReport < PROGRESS_EVERY_MS) return;
+    this.lastReport = now;
+    for (const progress of this.partitions) {
+      if (progress === undefined || this.reported.get(progress.partition) === progress.checkpoint) continue;
+      await this.source.recordProgress(this.definition.name, progress.partition, progress.checkpoint);
+      this.reported.set(progress.partition, progress.checkpoint);
+    }
   }
 }
 

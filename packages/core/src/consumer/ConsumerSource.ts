@@ -31,6 +31,8 @@ export interface ConsumerSource {
   /** Decodes and validates a parked message (possibly edited); throws ValidationError for anything malformed. */
   decodeParked(message: ParkedMessage): Delivered | Promise<Delivered>;
   endPosition(partition: number): Promise<number>;
+  /** Reports a group's checkpoint to the bus (for the retention guard); nothing to do for entity streams. */
+  recordProgress(group: string, partition: number, position: number): Promise<void>;
 }
 
 export function consumerSource(definition: ConsumerSourceDefinition, store: Store, bus: Bus): ConsumerSource {
@@ -49,6 +51,8 @@ export function consumerSource(definition: ConsumerSourceDefinition, store: Stor
       decode: (partition, { position, record }) =>
         decodeLogRecord(topic.name, topic.messages as SchemaMap, partition, position, record as LogRecord),
       endPosition: (partition) => bus.endPosition(topic.name, partition),
+      recordProgress: (group, partition, position) =>
+        bus.recordProgress(topic.name, group, partition, position),
       toParked: (partition, { position, record }) => {
         const r = record as LogRecord;
         return {
@@ -94,6 +98,7 @@ export function consumerSource(definition: ConsumerSourceDefinition, store: Stor
       });
     },
     endPosition: () => store.lastEventPosition(entity.name),
+    recordProgress: () => Promise.resolve(),
     toParked: (_partition, { position, record }) => {
       const e = record as StoredEvent;
       return {

@@ -23,6 +23,10 @@ export interface ServiceEvents {
   /** A consumer was paused: by an operator, the `stop` policy or the poison-storm guard. An alert. */
   'consumer:paused': { consumer: string; reason: string };
   'consumer:resumed': { consumer: string };
+  /** The partitions this instance owns for a consumer changed (an instance joined, left or died). */
+  'consumer:rebalanced': { consumer: string; partitions: number[] };
+  /** Retention held back messages a registered consumer group has not processed yet. An alert. */
+  'topic:retention-held': { topic: string; partition: number; held: number; laggingGroup: string | null };
   /** The outbox relay published messages to the bus. */
   'relay:published': { messages: number };
 }

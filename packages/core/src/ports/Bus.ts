@@ -1,4 +1,6 @@
+import type { LeaseStore } from './LeaseStore.ts';
 import type { LogRecord, OutgoingMessage } from './OutgoingMessage.ts';
+import type { GroupProgress, RetentionOutcome, RetentionPolicy } from './Retention.ts';
 
 /** What a bus must know of a topic. */
 export interface TopicSpec {
@@ -44,6 +46,29 @@ export interface Bus {
    * or when `signal` aborts. Never rejects; spurious wake-ups are allowed.
    */
   waitForMessages(topics: ReadonlyArray<string>, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+
+  /**
+   * Registers a consumer group's progress in a partition: every message at or below `position` is done for it.
+   * Retention never removes a message that a registered group has not passed. Positions only move forward; a
+   * lower report is ignored.
+   */
+  recordProgress(topic: string, group: string, partition: number, position: number): Promise<void>;
+
+  /** The registered groups of a topic (all topics when omitted) and their progress. */
+  listProgress(topic?: string): Promise<GroupProgress[]>;
+
+  /**
+   * Applies a retention policy to every partition of `topic` at time `now`: removes what the policy allows, except
+   * messages some registered group has not processed, which are held and reported (the retention guard). The
+   * outcome of the last run per partition is kept for operators (`listRetention`).
+   */
+  applyRetention(topic: string, policy: RetentionPolicy, now: number): Promise<RetentionOutcome[]>;
+
+  /** The outcome of the last retention run of each partition (of one topic, or all). */
+  listRetention(topic?: string): Promise<RetentionOutcome[]>;
+
+  /** Partition leases shared by the instances of a service, when the bus offers them (NATS: JetStream KV). */
+  readonly leases?: LeaseStore;
 
   /** Releases connections. */
   close(): Promise<void>;

@@ -5,6 +5,7 @@ import type { OutboxRecord } from './OutgoingMessage.ts';
 import type { ParkedMessage } from './ParkedMessage.ts';
 import type { StoredEvent } from './StoredEvent.ts';
 import type { TimerRecord } from './TimerRecord.ts';
+import type { LeaseStore } from './LeaseStore.ts';
 
 /** A consumer's progress in one partition of a source. */
 export interface CursorPartition {
@@ -114,6 +115,9 @@ export interface Store {
 
   /** Run states set for consumers (absent: running). */
   listConsumerStates(): Promise<ConsumerState[]>;
+
+  /** Partition leases shared by the instances of a service, when the store offers them (a table). */
+  readonly leases?: LeaseStore;
 
   /** Releases connections. Pending calls finish first. */
   close(): Promise<void>;

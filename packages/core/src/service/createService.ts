@@ -26,6 +26,7 @@ import { silentLogger, type Logger } from '../logging/Logger.ts';
 import { OutboxRelay } from '../outbox/OutboxRelay.ts';
 import { emptyChange } from '../ports/Change.ts';
 import type { Bus, TopicSpec } from '../ports/Bus.ts';
+import type { RetentionOutcome } from '../ports/Retention.ts';
 import type { DocumentQuery, Store } from '../ports/Store.ts';
 import type { ReadModelDefinition } from '../readmodel/defineReadModel.ts';
 import type { SchemaMap } from '../schema/validate.ts';
@@ -34,6 +35,9 @@ import { assertName } from '../topic/defineTopic.ts';
 import { prepareOutgoing } from '../topic/prepareOutgoing.ts';
 import { dueTime, type ScheduleOptions } from '../timer/ScheduleOptions.ts';
 import { TimerRuntime } from '../timer/TimerRuntime.ts';
+import { RetentionRuntime } from '../topic/RetentionRuntime.ts';
+import type { LeaseStore } from '../ports/LeaseStore.ts';
+import type { ConsumerPlacement } from '../consumer/ConsumerRuntime.ts';
 import { outgoingForEvents } from './outgoingForEvents.ts';
 import type { ServiceInternals } from './ServiceInternals.ts';
 
@@ -53,6 +57,26 @@ export interface ServiceOptions {
    * @default 10000
    */
   entityCacheSize?: number;
+  /**
+   * This process's name among the instances of the service, for partition leases.
+   * @default a fresh unique id
+   */
+  instanceId?: string;
+  /**
+   * Where instances of the service lease partitions; `false` makes this instance own every partition.
+   * @default the bus's leases if it has any (NATS), else the store's (SQLite, PostgreSQL)
+   */
+  leases?: LeaseStore | false;
+  /**
+   * How long a partition lease lasts without renewal: an instance that dies loses its partitions within this.
+   * @default 10000
+   */
+  leaseTtlMs?: number;
+  /**
+   * How often retention policies of the service's topics are applied.
+   * @default 60000
+   */
+  retentionIntervalMs?: number;
 }
 
 export interface EntityOptions<E extends SchemaMap> {
@@ -111,6 +135,8 @@ export interface Service {
     message: PublishInput<M>,
     when: ScheduleOptions,
   ): Promise<string>;
+  /** Applies the retention policies of the service's topics now (it also runs every `retentionIntervalMs`). */
+  applyRetention(): Promise<RetentionOutcome[]>;
   /** What this process's consumers are doing. */
   consumerStatus(): Array<{ name: string; paused: boolean; pending: number; parkedKeys: string[] }>;
   /** The current state of an entity. */
@@ -144,6 +170,20 @@ export function createService(options: ServiceOptions): Service {
   );
   const relay = new OutboxRelay(store, bus, clock, logger, events);
   const timers = new TimerRuntime(store, clock, logger, () => relay.notify());
+  const known = new Map<string, TopicDefinition>();
+  const retention = new RetentionRuntime(
+    bus,
+    () => [...known.values()],
+    clock,
+    logger,
+    events,
+    options.retentionIntervalMs ?? 60_000,
+  );
+  const placement: ConsumerPlacement = {
+    leases: options.leases === false ? undefined : (options.leases ?? bus.leases ?? store.leases),
+    instance: options.instanceId ?? newMessageId(),
+    leaseTtlMs: options.leaseTtlMs ?? 10_000,
+  };
   const topicSpecs = new Map<string, Promise<TopicSpec>>();
   const entities = new Map<string, { entity: AnyEntity; publications: EntityPublication[] }>();
   const consumerOptions: Array<ConsumerOptions<ConsumerSourceDefinition>> = [];
@@ -186,6 +226,7 @@ export function createService(options: ServiceOptions): Service {
       return registered.publications;
     },
     ensureTopic(topic) {
+      if (!known.has(topic.name)) known.set(topic.name, topic);
       let ensured = topics.get(topic.name);
       if (ensured === undefined) {
         ensured = bus.ensureTopic({ name: topic.name, partitions: topic.partitions });
@@ -264,9 +305,16 @@ export function createService(options: ServiceOptions): Service {
       await Promise.all([...needed.values()].map((topic) => internals.ensureTopic(topic)));
       relay.start();
       timers.start();
+      retention.start();
       consumers = consumerOptions.map(
         (c) =>
-          new ConsumerRuntime(normaliseConsumer(c), consumerSource(c.source, store, bus), internals, events),
+          new ConsumerRuntime(
+            normaliseConsumer(c),
+            consumerSource(c.source, store, bus),
+            internals,
+            events,
+            placement,
+          ),
       );
       await Promise.all(consumers.map((c) => c.start()));
       logger.info(
@@ -280,6 +328,7 @@ export function createService(options: ServiceOptions): Service {
       state = 'stopped';
       await Promise.all(consumers.map((c) => c.stop(stopOptions.timeoutMs)));
       await timers.stop();
+      await retention.stop();
       await relay.stop();
       logger.info({}, 'service stopped');
     },
@@ -441,6 +490,8 @@ export function createService(options: ServiceOptions): Service {
       timers.notify();
       return id;
     },
+
+    applyRetention: () => retention.applyOnce(),
 
     consumerStatus() {
       return consumers.map((c) => ({

@@ -1,6 +1,7 @@
 import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
 import type { MessageId } from '../ids/MessageId.ts';
 import type { SchemaInput, SchemaMap, SchemaOutput } from '../schema/validate.ts';
+import type { RetentionPolicy } from '../ports/Retention.ts';
 
 /** A named, typed, keyed, partitioned log: the public contract between services. */
 export interface TopicDefinition<M extends SchemaMap = SchemaMap> {
@@ -10,6 +11,8 @@ export interface TopicDefinition<M extends SchemaMap = SchemaMap> {
   readonly partitions: number;
   /** Message type → payload schema. */
   readonly messages: M;
+  /** How long messages are kept; forever when absent. Never past a registered consumer group's progress. */
+  readonly retention: RetentionPolicy | undefined;
 }
 
 /** What a caller hands to `publish` for a topic with message map `M`. */
@@ -35,6 +38,8 @@ export interface DefineTopicOptions<M extends SchemaMap> {
   messages: M;
   /** @default 8 */
   partitions?: number;
+  /** How long messages are kept. @default forever */
+  retention?: RetentionPolicy;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -59,7 +64,13 @@ export function defineTopic<M extends SchemaMap>(options: DefineTopicOptions<M>)
   if (Object.keys(options.messages).length === 0) {
     throw new TypeError(`topic ${options.name}: declare at least one message type`);
   }
-  return Object.freeze({ kind: 'topic', name: options.name, partitions, messages: options.messages });
+  return Object.freeze({
+    kind: 'topic',
+    name: options.name,
+    partitions,
+    messages: options.messages,
+    retention: options.retention,
+  });
 }
 
 /** Throws a clear error unless `name` is a valid topic, entity, consumer or read-model name. */

@@ -7,6 +7,7 @@ import { failureTests } from './failureTests.ts';
 import { orderingTests } from './orderingTests.ts';
 import { outboxTests } from './outboxTests.ts';
 import { replyTests } from './replyTests.ts';
+import { scaleTests } from './scaleTests.ts';
 
 /**
  * Runs Parley's conformance suite against a backend. Call it from a `*.test.ts` file of the adapter; tests
@@ -28,5 +29,6 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     consumerTests(target);
     failureTests(target);
     replyTests(target);
+    scaleTests(target);
   });
 }
