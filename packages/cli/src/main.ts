@@ -4,6 +4,7 @@ import { registerDemoBank } from './commands/demoBank.ts';
 import { registerDemoCinema } from './commands/demoCinema.ts';
 import { registerDemoTasks } from './commands/demoTasks.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerTopics } from './commands/topics.ts';
 
 const program = new Command()
   .name('parley')
@@ -16,6 +17,7 @@ registerDemoTasks(demo);
 registerDemoBank(demo);
 registerDlq(program);
 registerConsumers(program);
+registerTopics(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -104,6 +104,7 @@ export {
 } from './admin/createAdmin.ts';
 export { schemaRegistry, type SchemaRegistry } from './admin/SchemaRegistry.ts';
 export type { ConsumerInfo } from './admin/ConsumerInfo.ts';
+export type { TopicInfo } from './admin/TopicInfo.ts';
 export {
   deadLetterEvents,
   type MessageFailed,

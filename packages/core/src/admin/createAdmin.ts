@@ -9,6 +9,7 @@ import type { DeadLetter, DeadLetterFilter } from '../ports/DeadLetter.ts';
 import type { Store } from '../ports/Store.ts';
 import { validate } from '../schema/validate.ts';
 import type { ConsumerInfo } from './ConsumerInfo.ts';
+import type { TopicInfo } from './TopicInfo.ts';
 import type { SchemaRegistry } from './SchemaRegistry.ts';
 
 export interface AdminOptions {
@@ -58,6 +59,10 @@ export interface Admin {
     discard(target: string | DeadLetterFilter, actor: Actor): Promise<DeadLetter[]>;
     /** Drops the message at the head of a parked key. */
     skipHead(consumer: string, key: string, actor: Actor): Promise<DeadLetter>;
+  };
+  topics: {
+    /** Topics on the bus with their size, registered groups and what retention holds back for them. */
+    list(): Promise<TopicInfo[]>;
   };
   consumers: {
     list(): Promise<ConsumerInfo[]>;
@@ -244,6 +249,48 @@ export function createAdmin(options: AdminOptions): Admin {
             `consumer ${consumer} has no parked message at the head of key ${key}`,
           );
         return discardOne(head.id, actor, true);
+      },
+    },
+
+    topics: {
+      async list() {
+        if (bus === undefined) throw new ParleyError('NO_BUS', 'listing topics needs the bus');
+        const [specs, progress, retention] = await Promise.all([
+          bus.listTopics(),
+          bus.listProgress(),
+          bus.listRetention(),
+        ]);
+        const infos: TopicInfo[] = [];
+        for (const spec of specs) {
+          let messages = 0;
+          for (let partition = 0; partition < spec.partitions; partition++)
+            messages += await bus.countAfter(spec.name, partition, 0);
+          const groups = new Map<string, number>();
+          for (const p of progress.filter((p) => p.topic === spec.name)) groups.set(p.group, 0);
+          for (const group of groups.keys()) {
+            let lag = 0;
+            for (let partition = 0; partition < spec.partitions; partition++) {
+              const at =
+                progress.find((p) => p.topic === spec.name && p.group === group && p.partition === partition)
+                  ?.position ?? 0;
+              lag += await bus.countAfter(spec.name, partition, at);
+            }
+            groups.set(group, lag);
+          }
+          const runs = retention.filter((r) => r.topic === spec.name);
+          infos.push({
+            name: spec.name,
+            partitions: spec.partitions,
+            messages,
+            groups: [...groups].map(([group, lag]) => ({ group, lag })),
+            held: runs.reduce((sum, r) => sum + r.held, 0),
+            laggingGroups: [
+              ...new Set(runs.flatMap((r) => (r.laggingGroup === null ? [] : [r.laggingGroup]))),
+            ],
+            removed: runs.reduce((sum, r) => sum + r.removed, 0),
+          });
+        }
+        return infos;
       },
     },
 

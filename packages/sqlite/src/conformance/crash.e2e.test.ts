@@ -15,3 +15,12 @@ runCrashTest({
   url: () => `sqlite:${path.join(dir, 'app.db')}`,
   open: () => Promise.resolve(openSqlite(dir)),
 });
+
+runCrashTest({
+  name: 'sqlite, two instances',
+  worker: fileURLToPath(new URL('./crashWorker.ts', import.meta.url)),
+  url: () => `sqlite:${path.join(dir, 'shared.db')}`,
+  open: () => Promise.resolve(openSqlite(dir, undefined, 'shared.db')),
+  instances: 2,
+  kills: 10,
+});

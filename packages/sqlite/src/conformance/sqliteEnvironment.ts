@@ -23,11 +23,11 @@ export function sqliteEnvironment(): Environment & { dir: string } {
   };
 }
 
-export function openSqlite(dir: string, service?: string): Connection {
-  const bus = createSqliteBus(`sqlite:${path.join(dir, service === undefined ? 'app.db' : 'bus.db')}`);
+export function openSqlite(dir: string, service?: string, file = 'app.db'): Connection {
+  const bus = createSqliteBus(`sqlite:${path.join(dir, service === undefined ? file : 'bus.db')}`);
   const store =
     service === undefined
-      ? createSqliteStore(`sqlite:${path.join(dir, 'app.db')}`, { bus })
+      ? createSqliteStore(`sqlite:${path.join(dir, file)}`, { bus })
       : createSqliteStore(`sqlite:${path.join(dir, `${service}.db`)}`);
   return {
     store,

@@ -6,7 +6,8 @@ import { account, echoes, numbers, progress } from '../conformance/fixtures.ts';
  * its key, publishes an echo and bumps a read model — three kinds of effect that must each happen exactly once.
  */
 export function crashWorkload(store: Store, bus: Bus): Service {
-  return createService({ name: 'crash', store, bus })
+  // Short leases: when one of several instances is killed, the others take its partitions over within a second.
+  return createService({ name: 'crash', store, bus, leaseTtlMs: 1000 })
     .entity(account)
     .consumer({
       name: 'crash-worker',

@@ -22,6 +22,12 @@ export interface CrashTestOptions {
   perKey?: number;
   /** @default 12 */
   kills?: number;
+  /**
+   * Worker processes running the same consumer at once, sharing its partitions through leases; each kill takes
+   * one of them down, so the others must take its partitions over.
+   * @default 1
+   */
+  instances?: number;
 }
 
 function startWorker(worker: string, url: string) {
@@ -50,11 +56,14 @@ export function runCrashTest(options: CrashTestOptions): void {
   const keys = options.keys ?? 40;
   const perKey = options.perKey ?? 60;
   const kills = options.kills ?? 12;
+  const instances = options.instances ?? 1;
   const total = keys * perKey;
 
   describe(`crash test: ${options.name}`, () => {
     it(
-      'loses no message and applies no effect twice when killed at random moments',
+      instances === 1
+        ? 'loses no message and applies no effect twice when killed at random moments'
+        : `loses no message and applies no effect twice with ${instances} instances killed at random moments`,
       { timeout: 240_000 },
       async () => {
         const conn = await options.open();
@@ -76,26 +85,42 @@ export function runCrashTest(options: CrashTestOptions): void {
           let killed = 0;
           let killedMidway = 0;
           let last = 0;
+          const workers = await Promise.all(
+            Array.from({ length: instances }, async () => {
+              const run = startWorker(options.worker, options.url());
+              await run.started;
+              return run;
+            }),
+          );
           while (killed < kills) {
-            const run = startWorker(options.worker, options.url());
-            await run.started;
             await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 200));
-            run.child.kill('SIGKILL');
-            await run.exited;
+            const victim = Math.floor(Math.random() * workers.length);
+            workers[victim]!.child.kill('SIGKILL');
+            await workers[victim]!.exited;
             killed++;
             const count = await deposits();
             expect(count).toBeGreaterThanOrEqual(last);
             if (count < total) killedMidway++;
             last = count;
             if (count === total) break;
+            const replacement = startWorker(options.worker, options.url());
+            await replacement.started;
+            workers[victim] = replacement;
           }
-          const final = startWorker(options.worker, options.url());
-          await final.started;
           const deadline = Date.now() + 120_000;
-          while ((await deposits()) < total && Date.now() < deadline)
+          while ((await deposits()) < total && Date.now() < deadline) {
+            if (workers.every((w) => w.child.exitCode !== null || w.child.signalCode !== null)) {
+              const replacement = startWorker(options.worker, options.url());
+              await replacement.started;
+              workers[0] = replacement;
+            }
             await new Promise((resolve) => setTimeout(resolve, 50));
-          final.child.kill('SIGTERM');
-          await final.exited;
+          }
+          for (const worker of workers) {
+            if (worker.child.exitCode === null && worker.child.signalCode === null)
+              worker.child.kill('SIGTERM');
+            await worker.exited;
+          }
 
           expect(killedMidway).toBeGreaterThan(0);
           expect(await deposits()).toBe(total);
