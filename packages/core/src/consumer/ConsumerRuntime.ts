@@ -219,7 +219,6 @@ export class ConsumerRuntime implements ProcessorHost {
     this.paused = true;
     this.pausePending = true;
     this.logger.error({ reason }, 'consumer paused');
-    this.events.emit('consumer:paused', { consumer: this.definition.name, reason });
     this.finish(epoch, {
       parts: {
         consumerStates: [
@@ -231,7 +230,11 @@ export class ConsumerRuntime implements ProcessorHost {
           },
         ],
       },
-      onCommit: () => (this.pausePending = false),
+      onCommit: () => {
+        this.pausePending = false;
+        // Announced once the pause is stored, so whoever reacts (an operator resuming) acts on stored state.
+        this.events.emit('consumer:paused', { consumer: this.definition.name, reason });
+      },
     });
   }
 

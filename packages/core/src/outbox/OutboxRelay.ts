@@ -39,17 +39,19 @@ export class OutboxRelay {
     this.wake.notify();
   }
 
-  /** Publishes what is pending (one last pass) and stops. */
+  /** Publishes everything still pending, then stops. */
   async stop(): Promise<void> {
     this.abort.abort();
     this.wake.notify();
     await this.loop;
-    await this.pass().catch((error: unknown) => {
+    try {
+      while ((await this.pass()) === BATCH);
+    } catch (error) {
       this.logger.warn(
         { err: ensureError(error) },
         'final outbox pass failed; the messages stay in the outbox',
       );
-    });
+    }
   }
 
   /** Publishes one batch; returns how many messages it moved. */

@@ -51,8 +51,10 @@ export function scaleTests(target: ConformanceTarget): void {
             keys.map((key) => ({ type: 'Numbered' as const, key, payload: { key, seq } })),
           );
         // Let the second instance join and the leases settle before publishing.
+        let rounds = 0;
         await waitUntil(
           async () => {
+            rounds++;
             await publish(0);
             await new Promise((resolve) => setTimeout(resolve, 300));
             return (
@@ -62,7 +64,6 @@ export function scaleTests(target: ConformanceTarget): void {
           { what: 'both instances to handle messages', timeoutMs: 10_000 },
         );
         await a.stop();
-        const before = handledBy.get('instance-b')?.length ?? 0;
         await publish(1);
         await waitUntil(
           async () => {
@@ -73,16 +74,15 @@ export function scaleTests(target: ConformanceTarget): void {
           },
           { what: 'instance b to take every partition', timeoutMs: 10_000 },
         );
-        expect(handledBy.get('instance-b')!.length - before).toBe(keys.length);
-        // No message was handled by both instances.
-        const all = [...(handledBy.get('instance-a') ?? []), ...(handledBy.get('instance-b') ?? [])];
-        const seqZero = all.filter((entry) => entry.endsWith(':0'));
+        // Handlers run at least once (a rebalance may redo uncommitted work); their effects apply exactly once.
+        expect(new Set(handledBy.get('instance-b')!.filter((entry) => entry.endsWith(':1'))).size).toBe(
+          keys.length,
+        );
+        // Every message applied exactly once, whichever instance handled it.
         for (const key of keys) {
           const { state } = await b.load(account, key);
           expect(state.seen.filter((s) => s === 1)).toHaveLength(1);
-          expect(state.seen.filter((s) => s === 0).length).toBe(
-            seqZero.filter((e) => e === `${key}:0`).length,
-          );
+          expect(state.seen.filter((s) => s === 0)).toHaveLength(rounds);
         }
       },
     );
