@@ -12,7 +12,7 @@ import {
   type Service,
   type Store,
 } from '@parley/core';
-import { createSqliteBus, createSqliteStore } from '@parley/sqlite';
+import { openBus, openStore, withParam } from './openBackend.ts';
 import { inspectCinema, type CinemaCounts, type CinemaInvariants } from './inspectCinema.ts';
 import { planDemo, type DemoPlan, type FaultRates } from './planDemo.ts';
 import { show } from './show.ts';
@@ -30,12 +30,20 @@ export interface CinemaDemoOptions {
   /** @default { insufficientFunds: 0.05, poisonWallets: 0.02, timeouts: 0.02, duplicates: 0.03 } */
   faults?: Partial<FaultRates>;
   /**
-   * One SQLite file for every service and the bus (kept afterwards). Without it, a fresh directory holds one
-   * file per service plus the bus file, and outbox relays carry the events across.
+   * Where the services keep their state. `sqlite:<file>`: one file for every service and the bus (kept
+   * afterwards). `postgres://…`: one schema per service (named after this run) in that database. Without it, a
+   * fresh directory holds one SQLite file per service plus the bus file, and outbox relays carry the events across.
    */
   store?: string;
+  /**
+   * The bus, when it is not the store: `nats://127.0.0.1:4222`, or `postgres://…`. With a PostgreSQL store and no
+   * bus, the bus is a schema of that database.
+   */
+  bus?: string;
   /** Directory for the per-service files when `store` is not given. @default a new temporary directory */
   dataDir?: string;
+  /** With `processes`: how many wallet processes share the wallet's partitions. @default 1 */
+  walletInstances?: number;
   /** Run each service in its own OS process, sharing the bus file. @default false */
   processes?: boolean;
   /** With `processes`: SIGKILL the wallet process mid-run, then start it again. @default false */
@@ -62,6 +70,8 @@ export interface CinemaDemoResult extends CinemaCounts {
 interface Locations {
   show: string;
   wallet: string;
+  /** The store of the demo's customers, who publish their requests through its outbox. */
+  driver: string;
   bus: string;
   description: string;
 }
@@ -91,15 +101,15 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
   });
   const logger = options.logger ?? silentLogger;
   const where = locations(options);
-  const bus = createSqliteBus(where.bus, { logger });
+  const bus = await openBus(where.bus, logger);
   const stores = {
-    show: createSqliteStore(where.show, { bus, logger }),
-    wallet: createSqliteStore(where.wallet, { bus, logger }),
-    driver: createSqliteStore(where.bus, { bus, logger }),
+    show: await openStore(where.show, bus, logger),
+    wallet: await openStore(where.wallet, bus, logger),
+    driver: await openStore(where.driver, bus, logger),
   };
   const hosts =
     options.processes === true
-      ? await startProcesses(plan, where)
+      ? await startProcesses(plan, where, options.walletInstances ?? 1)
       : await startInProcess(plan, stores, bus, logger);
   let walletRestarts = 0;
   try {
@@ -206,17 +216,41 @@ async function sendBatch(driver: Service, batch: DemoPlan['reservations']): Prom
 }
 
 function locations(options: CinemaDemoOptions): Locations {
-  if (options.store !== undefined) {
-    return { show: options.store, wallet: options.store, bus: options.store, description: options.store };
+  const run = `cinema_${Date.now().toString(36)}`;
+  const store = options.store;
+  let where: Locations;
+  if (store === undefined) {
+    const dir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cinema-'));
+    fs.mkdirSync(dir, { recursive: true });
+    const bus = options.bus ?? `sqlite:${path.join(dir, 'bus.db')}`;
+    where = {
+      show: `sqlite:${path.join(dir, 'show.db')}`,
+      wallet: `sqlite:${path.join(dir, 'wallet.db')}`,
+      driver: options.bus === undefined ? bus : `sqlite:${path.join(dir, 'driver.db')}`,
+      bus,
+      description: dir,
+    };
+  } else if (store.startsWith('sqlite:')) {
+    where = { show: store, wallet: store, driver: store, bus: options.bus ?? store, description: store };
+  } else {
+    // PostgreSQL: a schema per service, named after this run, so runs never mix.
+    const schema = (name: string) => withParam(store, 'schema', `${run}_${name}`);
+    where = {
+      show: schema('show'),
+      wallet: schema('wallet'),
+      driver: schema('driver'),
+      bus: options.bus ?? schema('bus'),
+      description: `${store} (schemas ${run}_*)`,
+    };
   }
-  const dir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cinema-'));
-  fs.mkdirSync(dir, { recursive: true });
-  return {
-    show: `sqlite:${path.join(dir, 'show.db')}`,
-    wallet: `sqlite:${path.join(dir, 'wallet.db')}`,
-    bus: `sqlite:${path.join(dir, 'bus.db')}`,
-    description: dir,
-  };
+  if (where.bus.startsWith('nats:') && !new URL(where.bus).searchParams.has('prefix')) {
+    where = {
+      ...where,
+      bus: withParam(where.bus, 'prefix', run.replace(/_/g, '-')),
+      description: `${where.description}, NATS prefix ${run.replace(/_/g, '-')}`,
+    };
+  }
+  return where;
 }
 
 interface Hosts {
@@ -244,17 +278,21 @@ async function startInProcess(
   };
 }
 
-async function startProcesses(plan: DemoPlan, where: Locations): Promise<Hosts> {
+async function startProcesses(plan: DemoPlan, where: Locations, walletInstances: number): Promise<Hosts> {
   const configPath = path.join(
     fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cinema-config-')),
     'config.json',
   );
   fs.writeFileSync(configPath, JSON.stringify(plan.config));
-  const spawn = async (name: 'show' | 'wallet'): Promise<ChildProcess> => {
-    const child = fork(worker, [name, configPath, name === 'show' ? where.show : where.wallet, where.bus], {
-      execArgv: ['--conditions=source', '--import', 'tsx'],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+  const spawn = async (name: 'show' | 'wallet', instance: string): Promise<ChildProcess> => {
+    const child = fork(
+      worker,
+      [name, configPath, name === 'show' ? where.show : where.wallet, where.bus, instance],
+      {
+        execArgv: ['--conditions=source', '--import', 'tsx'],
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      },
+    );
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -271,14 +309,17 @@ async function startProcesses(plan: DemoPlan, where: Locations): Promise<Hosts> 
     child.kill(signal);
     await exited;
   };
-  const children = { show: await spawn('show'), wallet: await spawn('wallet') };
+  const show = await spawn('show', 'show-1');
+  const wallets = await Promise.all(
+    Array.from({ length: walletInstances }, (_, i) => spawn('wallet', `wallet-${i + 1}`)),
+  );
   return {
     async restartWallet() {
-      await stopChild(children.wallet, 'SIGKILL');
-      children.wallet = await spawn('wallet');
+      await stopChild(wallets[0]!, 'SIGKILL');
+      wallets[0] = await spawn('wallet', 'wallet-1');
     },
     async stop() {
-      await Promise.all([stopChild(children.show, 'SIGTERM'), stopChild(children.wallet, 'SIGTERM')]);
+      await Promise.all([stopChild(show, 'SIGTERM'), ...wallets.map((w) => stopChild(w, 'SIGTERM'))]);
       fs.rmSync(path.dirname(configPath), { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Bus, Store } from '@parley/core';
-import { createSqliteBus, createSqliteStore, parseSqliteUrl } from '@parley/sqlite';
+import { createSqliteBus, createSqliteStore, parseSqliteUrl, type SqliteBus } from '@parley/sqlite';
 
 /** A service's store and bus, opened for operator commands. */
 export interface Backend {
@@ -18,7 +18,7 @@ export interface BackendUrls {
   readonly bus?: string | undefined;
 }
 
-const SUPPORTED = 'sqlite:';
+const SUPPORTED = 'sqlite:, postgres:// (store or bus), nats:// (bus)';
 
 /**
  * Opens the store and bus an operator command works on. The scheme of the store URL picks the adapter; a URL
@@ -33,17 +33,59 @@ const SUPPORTED = 'sqlite:';
  *   await backend.close();
  * }
  */
-// eslint-disable-next-line @typescript-eslint/require-await -- other adapters will connect asynchronously
 export async function openBackend(urls: BackendUrls): Promise<Backend> {
   const busUrl = urls.bus ?? urls.store;
   const scheme = schemeOf(urls.store);
   switch (scheme) {
     case 'sqlite':
-      return openSqlite(urls.store, busUrl);
-    // A PostgreSQL adapter adds `case 'postgres': case 'postgresql': return openPostgres(urls.store, busUrl);`.
+      if (schemeOf(busUrl) === 'sqlite') return openSqlite(urls.store, busUrl);
+      mustExist(urls.store, 'store');
+      return combine(await openBus(busUrl), () => createSqliteStore(urls.store));
+    case 'postgres':
+    case 'postgresql': {
+      const { createPostgresStore } = await import('@parley/postgres');
+      return combine(await openBus(busUrl), (bus) =>
+        createPostgresStore(urls.store, 'schema' in bus ? { bus: bus as never } : {}),
+      );
+    }
     default:
       throw unsupported('store', urls.store, scheme);
   }
+}
+
+/** A bus that is not a SQLite file: PostgreSQL or NATS (loaded only when used). */
+async function openBus(url: string): Promise<Bus> {
+  const scheme = schemeOf(url);
+  if (scheme === 'postgres' || scheme === 'postgresql')
+    return (await import('@parley/postgres')).createPostgresBus(url);
+  if (scheme === 'nats') return (await import('@parley/nats')).createNatsBus(url);
+  if (scheme === 'sqlite') {
+    mustExist(url, 'bus');
+    return createSqliteBus(url);
+  }
+  throw unsupported('bus', url, scheme);
+}
+
+/** Opens the store over an open bus; closes the bus again if the store cannot be opened. */
+function combine(bus: Bus, openStore: (bus: Bus) => Store): Backend {
+  let store: Store;
+  try {
+    store = openStore(bus);
+  } catch (error) {
+    void bus.close();
+    throw error;
+  }
+  return {
+    store,
+    bus,
+    async close() {
+      try {
+        await store.close();
+      } finally {
+        await bus.close();
+      }
+    },
+  };
 }
 
 /** The URL's scheme in lower case; `sqlite` for a plain path (including a Windows drive path). */
@@ -60,29 +102,9 @@ function unsupported(what: 'store' | 'bus', url: string, scheme: string): Error 
 }
 
 function openSqlite(storeUrl: string, busUrl: string): Backend {
-  const busScheme = schemeOf(busUrl);
-  if (busScheme !== 'sqlite') throw unsupported('bus', busUrl, busScheme);
   mustExist(storeUrl, 'store');
   mustExist(busUrl, 'bus');
-  const bus = createSqliteBus(busUrl);
-  let store: Store;
-  try {
-    store = createSqliteStore(storeUrl, { bus });
-  } catch (error) {
-    void bus.close();
-    throw error;
-  }
-  return {
-    store,
-    bus,
-    async close() {
-      try {
-        await store.close();
-      } finally {
-        await bus.close();
-      }
-    },
-  };
+  return combine(createSqliteBus(busUrl), (bus) => createSqliteStore(storeUrl, { bus: bus as SqliteBus }));
 }
 
 function mustExist(url: string, what: 'store' | 'bus'): void {

@@ -1,26 +1,28 @@
-// One cinema service in its own OS process: `serviceProcess.ts <show|wallet> <config.json> <store-url> <bus-url>`.
+// One cinema service in its own OS process:
+// `serviceProcess.ts <show|wallet> <config.json> <store-url> <bus-url> [instance-id]`.
 // Runs until SIGTERM (graceful) or SIGKILL.
 import fs from 'node:fs';
-import { createSqliteBus, createSqliteStore } from '@parley/sqlite';
+import { silentLogger } from '@parley/core';
+import { openBus, openStore } from '../openBackend.ts';
 import type { CinemaConfig } from '../CinemaConfig.ts';
 import { createShowService } from '../showService.ts';
 import { createWalletService, openWallets } from '../walletService.ts';
 
-const [name, configPath, storeUrl, busUrl] = process.argv.slice(2);
+const [name, configPath, storeUrl, busUrl, instanceId = `${name}-1`] = process.argv.slice(2);
 if (name === undefined || configPath === undefined || storeUrl === undefined || busUrl === undefined) {
-  throw new Error('usage: serviceProcess <show|wallet> <config.json> <store-url> <bus-url>');
+  throw new Error('usage: serviceProcess <show|wallet> <config.json> <store-url> <bus-url> [instance-id]');
 }
 const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as CinemaConfig;
-const bus = createSqliteBus(busUrl);
-const store = createSqliteStore(storeUrl, { bus });
+const bus = await openBus(busUrl, silentLogger);
+const store = await openStore(storeUrl, bus, silentLogger);
 let service;
 if (name === 'wallet') {
   // A stable instance id: a restarted process takes its partitions back at once instead of waiting for its old
   // leases to expire.
-  service = createWalletService({ store, bus, config, instanceId: `${name}-1` });
+  service = createWalletService({ store, bus, config, instanceId });
   await openWallets(service, config);
 } else if (name === 'show') {
-  service = createShowService({ store, bus, config, instanceId: `${name}-1` });
+  service = createShowService({ store, bus, config, instanceId });
 } else {
   throw new Error(`unknown service ${name}`);
 }

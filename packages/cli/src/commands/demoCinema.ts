@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createLogger } from '../createLogger.ts';
-import { formatTable } from '../formatTable.ts';
+import { printDemoSummary } from '../printDemoSummary.ts';
 import { fraction } from '../fraction.ts';
 import { positiveInt } from '../positiveInt.ts';
 import { progressLine } from '../progressLine.ts';
@@ -14,6 +14,8 @@ interface DemoCinemaOptions {
   duplicates: number;
   paymentTimeout: number;
   store?: string;
+  bus?: string;
+  walletInstances: number;
   processes?: boolean;
   killWallet?: boolean;
   json?: boolean;
@@ -61,9 +63,16 @@ export function registerDemoCinema(demo: Command): void {
     )
     .option(
       '--store <url>',
-      'one SQLite file for all services, kept afterwards (e.g. sqlite:./data/cinema.db)',
+      'sqlite:<file> (one file for all services, kept) or postgres://… (a schema per service, named after the run)',
     )
-    .option('--processes', 'run each service in its own OS process, sharing one SQLite bus file')
+    .option('--bus <url>', 'the bus when it is not the store, e.g. nats://127.0.0.1:4222')
+    .option('--processes', 'run each service in its own OS process, sharing the bus')
+    .option(
+      '--wallet-instances <n>',
+      'with --processes: wallet processes sharing its partitions',
+      (v) => positiveInt(v, '--wallet-instances'),
+      1,
+    )
     .option('--kill-wallet', 'with --processes: SIGKILL the wallet process mid-run and start it again')
     .option('--json', 'print one JSON object instead of a table')
     .option('--log-level <level>', 'log level on stderr', 'error')
@@ -81,6 +90,8 @@ export function registerDemoCinema(demo: Command): void {
         },
         paymentTimeoutMs: options.paymentTimeout,
         ...(options.store === undefined ? {} : { store: options.store }),
+        ...(options.bus === undefined ? {} : { bus: options.bus }),
+        walletInstances: options.walletInstances,
         processes: options.processes === true,
         killWallet: options.killWallet === true,
         logger: createLogger(options.logLevel),
@@ -92,7 +103,7 @@ export function registerDemoCinema(demo: Command): void {
       if (options.json === true) {
         console.log(JSON.stringify(result));
       } else {
-        const rows = [
+        const rows: Array<[string, string | number]> = [
           ['reservations', result.reservations],
           ['confirmed', result.confirmed],
           ['cancelled: insufficient funds', result.cancelledInsufficientFunds],
@@ -105,27 +116,8 @@ export function registerDemoCinema(demo: Command): void {
           ['wallet restarts', result.walletRestarts],
           ['elapsed', `${(result.elapsedMs / 1000).toFixed(1)} s`],
           ['data', result.location],
-        ].map(([what, value]) => ({ what: String(what), value: String(value) }));
-        console.log(
-          formatTable(
-            [
-              { header: 'outcome', value: (r: { what: string }) => r.what },
-              { header: 'count', value: (r: { value: string }) => r.value, align: 'right' },
-            ],
-            rows,
-          ),
-        );
-        console.log('');
-        console.log(
-          formatTable(
-            [
-              { header: 'invariant', value: (r: [string, boolean]) => r[0] },
-              { header: 'holds', value: (r: [string, boolean]) => (r[1] ? 'yes' : 'NO') },
-            ],
-            Object.entries(result.invariants),
-          ),
-        );
-        for (const problem of result.problems.slice(0, 20)) console.log(`  problem: ${problem}`);
+        ];
+        printDemoSummary(rows, result.invariants, result.problems);
       }
       if (!ok) process.exitCode = 1;
     });

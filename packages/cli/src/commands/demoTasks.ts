@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../createLogger.ts';
-import { formatTable } from '../formatTable.ts';
+import { printDemoSummary } from '../printDemoSummary.ts';
 import { positiveInt } from '../positiveInt.ts';
 import { progressLine } from '../progressLine.ts';
 
@@ -60,26 +60,7 @@ export function registerDemoTasks(demo: Command): void {
           ['elapsed', `${(result.elapsedMs / 1000).toFixed(1)} s`],
           ['data', dataDir],
         ];
-        console.log(
-          formatTable(
-            [
-              { header: 'outcome', value: (r: [string, string]) => r[0] },
-              { header: 'count', value: (r: [string, string]) => r[1], align: 'right' },
-            ],
-            rows,
-          ),
-        );
-        console.log('');
-        console.log(
-          formatTable(
-            [
-              { header: 'invariant', value: (r: [string, boolean]) => r[0] },
-              { header: 'holds', value: (r: [string, boolean]) => (r[1] ? 'yes' : 'NO') },
-            ],
-            Object.entries(result.invariants),
-          ),
-        );
-        for (const problem of result.problems.slice(0, 20)) console.log(`  problem: ${problem}`);
+        printDemoSummary(rows, result.invariants, result.problems);
       }
       if (!ok) process.exitCode = 1;
     });

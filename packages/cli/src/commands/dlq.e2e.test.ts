@@ -160,13 +160,14 @@ describe('parley dlq', () => {
     });
 
     it.concurrent('refuses an unsupported URL and a database that does not exist', async ({ expect }) => {
-      const [postgres, missing] = await Promise.all([
-        runCli(['dlq', 'list', '--store', 'postgres://localhost/app']),
+      const [mysql, missing] = await Promise.all([
+        runCli(['dlq', 'list', '--store', 'mysql://localhost/app']),
         runCli(['dlq', 'list', '--store', `sqlite:${path.join(dir, 'nope.db')}`]),
       ]);
-      expect(postgres.code).toBe(1);
-      expect(postgres.stderr).toBe(
-        'parley: unsupported store URL "postgres://localhost/app": scheme "postgres:" (supported: sqlite:)\n',
+      expect(mysql.code).toBe(1);
+      expect(mysql.stderr).toBe(
+        'parley: unsupported store URL "mysql://localhost/app": scheme "mysql:" ' +
+          '(supported: sqlite:, postgres:// (store or bus), nats:// (bus))\n',
       );
       expect(missing.code).toBe(1);
       expect(missing.stderr).toMatch(/^parley: no store database at .*nope\.db/);

@@ -7,15 +7,16 @@ import { ensureError } from '../errors/ensureError.ts';
 import type { TypedEmitter } from '../events/TypedEmitter.ts';
 import type { ServiceEvents } from '../events/ServiceEvents.ts';
 import type { Logger } from '../logging/Logger.ts';
-import type { Change, CheckpointWrite } from '../ports/Change.ts';
 import type { DeadLetter } from '../ports/DeadLetter.ts';
 import type { ServiceInternals } from '../service/ServiceInternals.ts';
-import { mergeParts } from './ChangeParts.ts';
 import type { ConsumerSource } from './ConsumerSource.ts';
 import type { ConsumerDefinition } from './defineConsumer.ts';
 import { MessageProcessor, type LaneItem, type ProcessorHost, type ReadyUnit } from './MessageProcessor.ts';
 import { ParkedKeys } from './ParkedKeys.ts';
 import { PartitionProgress } from './PartitionProgress.ts';
+import { planCommit, type CommitPlan } from './planCommit.ts';
+import { drainParkedKey } from './drainParkedKey.ts';
+import { KeyLanes, type Lane } from './KeyLanes.ts';
 import type { ResourceLocks } from './ResourceLocks.ts';
 import { StormGuard } from './StormGuard.ts';
 import { PartitionBalancer } from './PartitionBalancer.ts';
@@ -30,17 +31,9 @@ export interface ConsumerPlacement {
 }
 import { UnitOfWork } from './UnitOfWork.ts';
 
-interface Lane {
-  readonly key: string;
-  readonly epoch: number;
-  readonly queue: LaneItem[];
-  active: boolean;
-}
-
 /** How long an idle loop waits for a wake-up before looking again. */
 const IDLE_WAIT_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
-const DRAIN_BATCH = 64;
 /** Shortest interval between two looks at dead letters and consumer state. */
 const CONTROL_MIN_MS = 25;
 /** Longest: how soon an operator's action in another process is seen. */
@@ -65,9 +58,7 @@ export class ConsumerRuntime implements ProcessorHost {
   private readonly balancer: PartitionBalancer | undefined;
   private readonly reported = new Map<number, number>();
   private lastReport = 0;
-  private lanes = new Map<string, Lane>();
-  private waitingLanes: Lane[] = [];
-  private activeLanes = 0;
+  private readonly lanes: KeyLanes;
   private ready: ReadyUnit[] = [];
   private inFlight = 0;
   private readonly parked = new ParkedKeys();
@@ -97,6 +88,11 @@ export class ConsumerRuntime implements ProcessorHost {
   ) {
     this.logger = internals.logger.child({ consumer: definition.name, source: source.name });
     this.processor = new MessageProcessor(this);
+    this.lanes = new KeyLanes(
+      definition.concurrency,
+      (lane) => this.runLane(lane),
+      () => this.idleSignal.notify(),
+    );
     this.stormGuard = definition.stormGuard === undefined ? undefined : new StormGuard(definition.stormGuard);
     this.balancer =
       placement.leases === undefined
@@ -170,19 +166,18 @@ export class ConsumerRuntime implements ProcessorHost {
     this.fetchAbort.abort();
     this.resumeSignal.notify();
     this.controlSignal.notify();
-    for (const lane of this.lanes.values()) lane.queue.length = 0;
-    this.waitingLanes = [];
+    this.lanes.close();
     const deadline = this.clock.now() + timeoutMs;
-    while ((this.activeLanes > 0 || this.drains.size > 0) && this.clock.now() < deadline) {
+    while ((this.lanes.active > 0 || this.drains.size > 0) && this.clock.now() < deadline) {
       await Promise.race([this.idleSignal.wait(Math.max(1, deadline - this.clock.now())), ...this.drains]);
     }
-    if (this.activeLanes > 0 || this.drains.size > 0) {
+    if (this.lanes.active > 0 || this.drains.size > 0) {
       this.logger.warn(
-        { running: this.activeLanes },
+        { running: this.lanes.active },
         'handlers still running at shutdown: their work is abandoned',
       );
       this.epoch++;
-      this.activeLanes = 0;
+      this.lanes.reset();
       this.handlerAbort.abort();
     }
     this.readySignal.notify();
@@ -338,13 +333,7 @@ export class ConsumerRuntime implements ProcessorHost {
       this.parkBehind(key, item, this.epoch);
       return;
     }
-    let lane = this.lanes.get(key);
-    if (lane === undefined) {
-      lane = { key, epoch: this.epoch, queue: [], active: false };
-      this.lanes.set(key, lane);
-    }
-    lane.queue.push(item);
-    if (!lane.active && !this.waitingLanes.includes(lane)) this.schedule(lane);
+    this.lanes.push(key, item, this.epoch);
   }
 
   /** A message of a blocked key joins the key's parked queue, committed with the checkpoint. */
@@ -359,16 +348,6 @@ export class ConsumerRuntime implements ProcessorHost {
       },
       onCommit: () => this.parked.parkCommitted(key),
     });
-  }
-
-  private schedule(lane: Lane): void {
-    if (this.activeLanes < this.definition.concurrency) {
-      lane.active = true;
-      this.activeLanes++;
-      void this.runLane(lane);
-    } else {
-      this.waitingLanes.push(lane);
-    }
   }
 
   // ---- handling ---------------------------------------------------------------------------------------------
@@ -396,20 +375,6 @@ export class ConsumerRuntime implements ProcessorHost {
     } catch (error) {
       // The processor contains every handler error; reaching here is a bug in the runtime itself.
       this.logger.error({ err: ensureError(error), key: lane.key }, 'consumer lane crashed');
-    } finally {
-      if (lane.epoch === this.epoch) {
-        lane.active = false;
-        this.activeLanes--;
-        if (lane.queue.length === 0) this.lanes.delete(lane.key);
-        else this.waitingLanes.push(lane);
-        const next = this.waitingLanes.shift();
-        if (next !== undefined && !this.stopping) {
-          next.active = true;
-          this.activeLanes++;
-          void this.runLane(next);
-        }
-      }
-      if (this.activeLanes === 0) this.idleSignal.notify();
     }
   }
 
@@ -496,49 +461,24 @@ export class ConsumerRuntime implements ProcessorHost {
     this.drains.add(drain);
   }
 
-  /**
-   * Handles a parked key's queue in order: the head first (a retry, a redrive or a drop), then each message
-   * behind it. Stops at the first message that fails again (it becomes the new head); frees the key once the
-   * queue is empty and no park of it is still on its way to the store.
-   */
-  private async drain(key: string, head: DeadLetter | undefined, epoch: number): Promise<void> {
-    const live = async (): Promise<boolean> => {
-      while (this.paused && epoch === this.epoch && !this.stopping)
-        await this.resumeSignal.wait(IDLE_WAIT_MS);
-      return epoch === this.epoch && !this.stopping;
-    };
-    let after = 0;
-    if (head !== undefined) {
-      const outcome = await this.processor.process(
-        key,
-        { kind: 'parked', message: head.message, deadLetter: head },
-        epoch,
-      );
-      if (outcome !== 'done') return;
-      after = head.message.position;
-    }
-    const store = this.internals.store;
-    while (await live()) {
-      let rows = await store.readParked(this.definition.name, this.source.name, key, after, DRAIN_BATCH);
-      if (rows.length === 0) {
-        await this.parked.settled(key, this.fetchAbort.signal);
-        rows = await store.readParked(this.definition.name, this.source.name, key, after, DRAIN_BATCH);
-        if (rows.length === 0) {
-          if (epoch === this.epoch) this.parked.unblock(key);
-          return;
-        }
-      }
-      for (const message of rows) {
-        if (!(await live())) return;
-        const outcome = await this.processor.process(
-          key,
-          { kind: 'parked', message, deadLetter: undefined },
-          epoch,
-        );
-        if (outcome !== 'done') return;
-        after = message.position;
-      }
-    }
+  private drain(key: string, head: DeadLetter | undefined, epoch: number): Promise<void> {
+    return drainParkedKey(
+      {
+        consumer: this.definition.name,
+        source: this.source.name,
+        store: this.internals.store,
+        parked: this.parked,
+        signal: this.fetchAbort.signal,
+        process: (item) => this.processor.process(key, item, epoch),
+        live: async () => {
+          while (this.paused && epoch === this.epoch && !this.stopping)
+            await this.resumeSignal.wait(IDLE_WAIT_MS);
+          return epoch === this.epoch && !this.stopping;
+        },
+      },
+      key,
+      head,
+    );
   }
 
   // ---- committing -------------------------------------------------------------------------------------------
@@ -547,7 +487,7 @@ export class ConsumerRuntime implements ProcessorHost {
     let failures = 0;
     for (;;) {
       if (this.ready.length === 0) {
-        if (this.stopping && this.activeLanes === 0 && this.drains.size === 0) return;
+        if (this.stopping && this.lanes.active === 0 && this.drains.size === 0) return;
         await this.readySignal.wait(IDLE_WAIT_MS);
         continue;
       }
@@ -562,7 +502,7 @@ export class ConsumerRuntime implements ProcessorHost {
         if (!batch.includes(dropped) && dropped.unit)
           this.locks.discarded(dropped.unit.id, dropped.unit.touched);
       this.ready = [];
-      const plan = this.plan(batch);
+      const plan = planCommit(batch, this.partitions, this.definition.name, this.source.name);
       try {
         await this.internals.store.commit(plan.change);
         failures = 0;
@@ -585,51 +525,7 @@ export class ConsumerRuntime implements ProcessorHost {
     }
   }
 
-  private plan(batch: ReadonlyArray<ReadyUnit>): {
-    change: Change;
-    positions: Map<number, number[]>;
-    writes: Map<number, CheckpointWrite | undefined>;
-  } {
-    const positions = new Map<number, number[]>();
-    for (const ready of batch) {
-      if (ready.at === undefined) continue;
-      let list = positions.get(ready.at.partition);
-      if (list === undefined) positions.set(ready.at.partition, (list = []));
-      list.push(ready.at.position);
-    }
-    const writes = new Map<number, CheckpointWrite | undefined>();
-    const checkpoints: CheckpointWrite[] = [];
-    for (const [partition, list] of positions) {
-      const write = this.partitions[partition]?.plan(this.definition.name, this.source.name, list);
-      writes.set(partition, write);
-      if (write !== undefined) checkpoints.push(write);
-    }
-    const parts = mergeParts(...batch.map((ready) => ready.parts));
-    const change: Change = {
-      appends: parts.appends ?? [],
-      commands: parts.commands ?? [],
-      outgoing: parts.outgoing ?? [],
-      documents: parts.documents ?? [],
-      checkpoints,
-      parks: parts.parks ?? [],
-      unparks: parts.unparks ?? [],
-      deadLetters: parts.deadLetters ?? [],
-      deadLetterDeletes: parts.deadLetterDeletes ?? [],
-      timers: parts.timers ?? [],
-      firedTimers: parts.firedTimers ?? [],
-      consumerStates: parts.consumerStates ?? [],
-    };
-    return { change, positions, writes };
-  }
-
-  private confirm(
-    batch: ReadonlyArray<ReadyUnit>,
-    plan: {
-      change: Change;
-      positions: Map<number, number[]>;
-      writes: Map<number, CheckpointWrite | undefined>;
-    },
-  ): void {
+  private confirm(batch: ReadonlyArray<ReadyUnit>, plan: CommitPlan): void {
     for (const [partition, positions] of plan.positions)
       this.partitions[partition]?.confirm(plan.writes.get(partition), positions);
     let messages = 0;
@@ -677,9 +573,7 @@ export class ConsumerRuntime implements ProcessorHost {
   private async reset(): Promise<void> {
     this.epoch++;
     this.locks.releaseGroup(this.lanePrefix);
-    this.lanes = new Map();
-    this.waitingLanes = [];
-    this.activeLanes = 0;
+    this.lanes.reset();
     this.ready = [];
     this.inFlight = 0;
     this.pausePending = false;

@@ -1,0 +1,56 @@
+import type { DeadLetter } from '../ports/DeadLetter.ts';
+import type { ParkedMessage } from '../ports/ParkedMessage.ts';
+import type { Store } from '../ports/Store.ts';
+import type { ItemOutcome, LaneItem } from './MessageProcessor.ts';
+import type { ParkedKeys } from './ParkedKeys.ts';
+
+const BATCH = 64;
+
+/** What draining one parked key needs from its consumer. */
+export interface DrainHost {
+  readonly consumer: string;
+  readonly source: string;
+  readonly store: Store;
+  readonly parked: ParkedKeys;
+  /** Aborts when the consumer stops. */
+  readonly signal: AbortSignal;
+  /** Handles one item in the key's lane. */
+  process(item: LaneItem & { kind: 'parked' }): Promise<ItemOutcome>;
+  /** Waits while the consumer is paused; false once this drain is void (the consumer rewound or stops). */
+  live(): Promise<boolean>;
+}
+
+/**
+ * Handles a parked key's queue in order: the head first (a retry, a redrive or a drop), then each message behind
+ * it. Stops at the first message that fails again (it becomes the new head). Frees the key once the queue is
+ * empty and no park of it is still on its way to the store.
+ */
+export async function drainParkedKey(
+  host: DrainHost,
+  key: string,
+  head: DeadLetter | undefined,
+): Promise<void> {
+  let after = 0;
+  if (head !== undefined) {
+    if ((await host.process({ kind: 'parked', message: head.message, deadLetter: head })) !== 'done') return;
+    after = head.message.position;
+  }
+  const read = (): Promise<ParkedMessage[]> =>
+    host.store.readParked(host.consumer, host.source, key, after, BATCH);
+  while (await host.live()) {
+    let rows = await read();
+    if (rows.length === 0) {
+      await host.parked.settled(key, host.signal);
+      rows = await read();
+      if (rows.length === 0) {
+        if (await host.live()) host.parked.unblock(key);
+        return;
+      }
+    }
+    for (const message of rows) {
+      if (!(await host.live())) return;
+      if ((await host.process({ kind: 'parked', message, deadLetter: undefined })) !== 'done') return;
+      after = message.position;
+    }
+  }
+}

@@ -1,0 +1,171 @@
+import { silentLogger, type Bus, type LogRecord, type Logger, type MessageHeaders } from '@parley/core';
+import { appendMessages } from './appendMessages.ts';
+import { applyRetention, listRetention } from './applyRetention.ts';
+import { checkLimit } from './checkLimit.ts';
+import { notify } from './commitChange.ts';
+import { openDatabase, type PostgresDatabase } from './openDatabase.ts';
+import { listProgress, recordProgress } from './recordProgress.ts';
+import { resolveTarget, type PostgresTarget } from './resolveTarget.ts';
+import { TopicCatalog } from './TopicCatalog.ts';
+
+/** A {@link Bus} kept in a PostgreSQL schema, which a store may share (see `createPostgresStore`'s `bus`). */
+export interface PostgresBus extends Bus {
+  /** The schema holding the topics. */
+  readonly schema: string;
+}
+
+export interface PostgresBusOptions {
+  /** Overrides the target's schema. @default 'parley' */
+  readonly schema?: string;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+  /**
+   * Connections in the pool opened for the bus (unused when the target brings a pool). One of them listens for
+   * notifications while someone waits.
+   * @default 10
+   */
+  readonly poolSize?: number;
+}
+
+interface MessageRow {
+  position: number;
+  topic: string;
+  partition: number;
+  id: string;
+  type: string;
+  key: string;
+  payload: string;
+  headers: string;
+  occurred_at: string;
+}
+
+const databases = new WeakMap<PostgresBus, PostgresDatabase>();
+
+/** The database of a bus made by {@link createPostgresBus}, for a store deciding whether it shares it. */
+export function databaseOf(bus: PostgresBus): PostgresDatabase | undefined {
+  return databases.get(bus);
+}
+
+/**
+ * Opens a bus in a PostgreSQL schema (created and migrated on first use). A publish is one transaction; within a
+ * partition, positions become visible in publish order even with concurrent publishers (see `lockPositions`), so
+ * a consumer reading "after its checkpoint" never skips a message.
+ *
+ * `waitForMessages` resolves — never rejects — on a publish to one of its topics (by this process at once, by
+ * others through LISTEN/NOTIFY on the schema's channel), on timeout, on abort and on close. It registers before it
+ * returns, so calling it before a read that comes back empty misses nothing.
+ *
+ * Retention: `applyRetention` removes what the policy allows but never a message above the lowest progress
+ * recorded (`recordProgress`) by the topic's registered groups; held messages and the lagging group are reported
+ * and the last outcome per partition is kept (`listRetention`).
+ *
+ * @example
+ * const bus = createPostgresBus('postgres://app@db/app?schema=parley');
+ * await bus.ensureTopic({ name: 'show-events', partitions: 8 });
+ * const records = await bus.read('show-events', 0, 0, 100);
+ */
+export function createPostgresBus(target: PostgresTarget, options: PostgresBusOptions = {}): PostgresBus {
+  const resolved = resolveTarget(target, options.schema);
+  const logger = (options.logger ?? silentLogger).child({
+    component: 'postgres-bus',
+    database: resolved.description,
+  });
+  const database = openDatabase(resolved, {
+    logger,
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+  });
+  const { s, run, changes } = database;
+  const catalog = new TopicCatalog(s, resolved.description);
+  const closing = new AbortController();
+
+  const bus: PostgresBus = {
+    description: resolved.description,
+    schema: resolved.schema,
+
+    ensureTopic: (topic) => run((db) => catalog.ensure(db, topic)),
+
+    async publish(messages) {
+      if (closing.signal.aborted) throw new Error(`bus ${resolved.description} is closed`);
+      if (messages.length === 0) return;
+      const signals = await database.transaction(async (client) => {
+        const topics = await appendMessages(client, { name: database.schema, s }, catalog, messages);
+        const published = [...topics].map((topic) => `topic:${topic}` as const);
+        await notify(client, database.channel, published);
+        return published;
+      });
+      changes.notify(signals);
+    },
+
+    read: (topic, partition, after, limit) =>
+      run(async (db) => {
+        const { rows } = await db.query<MessageRow>(
+          `SELECT position, topic, partition, id, type, key, payload, headers, occurred_at FROM ${s}.messages
+           WHERE topic = $1 AND partition = $2 AND position > $3 ORDER BY position LIMIT $4`,
+          [topic, partition, after, checkLimit(limit, 'read')],
+        );
+        return rows.map(toLogRecord);
+      }),
+
+    endPosition: (topic, partition) =>
+      run(async (db) => {
+        const { rows } = await db.query<{ position: number | null }>(
+          `SELECT max(position) AS position FROM ${s}.messages WHERE topic = $1 AND partition = $2`,
+          [topic, partition],
+        );
+        return rows[0]?.position ?? 0;
+      }),
+
+    countAfter: (topic, partition, after) =>
+      run(async (db) => {
+        const { rows } = await db.query<{ count: number }>(
+          `SELECT count(*) AS count FROM ${s}.messages WHERE topic = $1 AND partition = $2 AND position > $3`,
+          [topic, partition, after],
+        );
+        return rows[0]?.count ?? 0;
+      }),
+
+    listTopics: () =>
+      run(async (db) => {
+        const { rows } = await db.query<{ name: string; partitions: number }>(
+          `SELECT name, partitions FROM ${s}.topics ORDER BY name`,
+        );
+        return rows;
+      }),
+
+    waitForMessages(topics, timeoutMs, signal) {
+      const wanted = new Set(topics.map((topic) => `topic:${topic}`));
+      return changes.wait((change) => wanted.has(change), timeoutMs, [signal, closing.signal]);
+    },
+
+    recordProgress: (topic, group, partition, position) =>
+      run((db) => recordProgress(db, s, { topic, group, partition, position })),
+
+    listProgress: (topic) => run((db) => listProgress(db, s, topic)),
+
+    applyRetention: (topic, policy, now) => run((db) => applyRetention(db, s, catalog, topic, policy, now)),
+
+    listRetention: (topic) => run((db) => listRetention(db, s, topic)),
+
+    close() {
+      closing.abort();
+      databases.delete(bus);
+      return database.close();
+    },
+  };
+  databases.set(bus, database);
+  return bus;
+}
+
+function toLogRecord(row: MessageRow): LogRecord {
+  return {
+    topic: row.topic,
+    partition: row.partition,
+    id: row.id,
+    type: row.type,
+    key: row.key,
+    payload: row.payload,
+    headers: JSON.parse(row.headers) as MessageHeaders,
+    occurredAt: row.occurred_at,
+    position: row.position,
+  };
+}

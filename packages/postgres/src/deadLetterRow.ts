@@ -1,0 +1,114 @@
+import type {
+  DeadLetter,
+  DeadLetterAction,
+  DeadLetterEdit,
+  DeadLetterReason,
+  DeadLetterStatus,
+  ErrorRecord,
+  ParkedMessage,
+} from '@parley/core';
+import { toDueAt } from './toDueAt.ts';
+import { toJsonText } from './toJsonText.ts';
+
+/** A `dead_letters` row: the record's fields, with `message`, `error` and `edits` as JSON text. */
+export interface DeadLetterRow {
+  id: string;
+  consumer: string;
+  source: string;
+  partition: number;
+  position: number;
+  key: string;
+  message_id: string;
+  type: string;
+  status: string;
+  reason: string;
+  attempts: number;
+  error: string;
+  message: string;
+  first_failed_at: string;
+  last_failed_at: string;
+  action: string | null;
+  due_at: number | null;
+  edits: string;
+  version: number;
+  updated_at: string;
+}
+
+/** Every column of `dead_letters` with its SQL type, in the order statements list them. */
+export const DEAD_LETTER_COLUMNS = {
+  id: 'text',
+  consumer: 'text',
+  source: 'text',
+  partition: 'int',
+  position: 'int8',
+  key: 'text',
+  message_id: 'text',
+  type: 'text',
+  status: 'text',
+  reason: 'text',
+  attempts: 'int',
+  error: 'text',
+  message: 'text',
+  first_failed_at: 'text',
+  last_failed_at: 'text',
+  action: 'text',
+  due_at: 'int8',
+  edits: 'text',
+  version: 'int',
+  updated_at: 'text',
+} as const satisfies Record<keyof DeadLetterRow, string>;
+
+export const DEAD_LETTER_COLUMN_NAMES = Object.keys(DEAD_LETTER_COLUMNS) as Array<keyof DeadLetterRow>;
+
+/**
+ * The row of a dead letter to write (a fractional `dueAt` rounded up). Throws on an action without a due time:
+ * it would never come due, and its key would stay blocked.
+ */
+export function toDeadLetterRow(deadLetter: DeadLetter): DeadLetterRow {
+  const { id, message } = deadLetter;
+  if (deadLetter.action !== null && deadLetter.dueAt === null) {
+    throw new TypeError(`dead letter ${id}: action "${deadLetter.action}" needs a dueAt`);
+  }
+  return {
+    id,
+    consumer: deadLetter.consumer,
+    source: message.source,
+    partition: message.partition,
+    position: message.position,
+    key: message.key,
+    message_id: message.id,
+    type: message.type,
+    status: deadLetter.status,
+    reason: deadLetter.reason,
+    attempts: deadLetter.attempts,
+    error: toJsonText(deadLetter.error, `dead letter ${id} error`),
+    message: toJsonText(message, `dead letter ${id} message`),
+    first_failed_at: deadLetter.firstFailedAt,
+    last_failed_at: deadLetter.lastFailedAt,
+    action: deadLetter.action,
+    due_at: deadLetter.dueAt === null ? null : toDueAt(deadLetter.dueAt, `dead letter ${id}`),
+    edits: toJsonText(deadLetter.edits, `dead letter ${id} edits`),
+    version: deadLetter.version,
+    updated_at: deadLetter.updatedAt,
+  };
+}
+
+/** The dead letter a row holds; the message's own fields come from its JSON, not the filter columns. */
+export function toDeadLetter(row: DeadLetterRow): DeadLetter {
+  return {
+    id: row.id,
+    consumer: row.consumer,
+    message: JSON.parse(row.message) as ParkedMessage,
+    status: row.status as DeadLetterStatus,
+    reason: row.reason as DeadLetterReason,
+    attempts: row.attempts,
+    error: JSON.parse(row.error) as ErrorRecord,
+    firstFailedAt: row.first_failed_at,
+    lastFailedAt: row.last_failed_at,
+    action: row.action as DeadLetterAction | null,
+    dueAt: row.due_at,
+    edits: JSON.parse(row.edits) as DeadLetterEdit[],
+    version: row.version,
+    updatedAt: row.updated_at,
+  };
+}

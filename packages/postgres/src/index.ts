@@ -1,0 +1,3 @@
+export { createPostgresStore, type PostgresStoreOptions } from './createPostgresStore.ts';
+export { createPostgresBus, type PostgresBus, type PostgresBusOptions } from './createPostgresBus.ts';
+export type { PostgresTarget } from './resolveTarget.ts';

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { Logger } from '@parley/core';
+import { createChangeNotifier, type ChangeNotifier } from './changeNotifier.ts';
+import { connectClient } from './connectClient.ts';
+import { migrate } from './migrate.ts';
+import type { Queryable } from './Queryable.ts';
+import type { ResolvedTarget } from './resolveTarget.ts';
+
+/** The connection side of a store or a bus: a pool on one schema, migrated on first use, and its notifier. */
+export interface PostgresDatabase {
+  readonly schema: string;
+  /** The schema as a quoted identifier, to prefix table names in SQL. */
+  readonly s: string;
+  /** The NOTIFY channel of the schema. */
+  readonly channel: string;
+  readonly description: string;
+  readonly changes: ChangeNotifier;
+  /** Runs `work` once the schema is migrated; rejects after `close`. */
+  readonly run: <T>(work: (db: Queryable) => Promise<T>) => Promise<T>;
+  /**
+   * Runs `work` in a transaction on one client: COMMIT when it resolves, ROLLBACK when it throws (rethrowing).
+   * A client whose rollback fails is destroyed rather than returned to the pool.
+   */
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /** The random id of the schema (table `instance`): equal ids mean one database and one schema. */
+  identity(): Promise<string>;
+  /** Waits for pending calls, stops the notifier and ends the pool if it owns it. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  readonly logger: Logger;
+  /** @default 10 */
+  readonly poolSize?: number;
+}
+
+// int8 columns (positions, counts, ms timestamps) come back as JS numbers: they stay far below 2^53.
+const INT8_OID = 20;
+const defaultParser = (oid: number, format?: 'text' | 'binary'): unknown =>
+  pg.types.getTypeParser(oid, format) as unknown;
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : defaultParser(oid, format),
+};
+
+/**
+ * Opens a pool (unless the target brings one) on the target's schema. Nothing connects until the first call:
+ * then the schema is created and migrated. A failed migration (say, the server is down) is retried by the next
+ * call rather than remembered, so a store created while PostgreSQL is away starts working once it is back.
+ */
+export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOptions): PostgresDatabase {
+  const { logger } = options;
+  const owned = target.pool === undefined;
+  const pool =
+    target.pool ??
+    new pg.Pool({
+      connectionString: target.connectionString,
+      max: options.poolSize ?? 10,
+      types,
+      keepAlive: true,
+      allowExitOnIdle: true,
+      connectionTimeoutMillis: 10_000,
+    });
+  // An idle client whose server went away emits 'error' on the pool; without a listener the process would die.
+  const onPoolError = (error: Error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed');
+  pool.on('error', onPoolError);
+  const schema = target.schema;
+  const s = pg.escapeIdentifier(schema);
+  const channel = channelFor(schema);
+  const changes = createChangeNotifier({ connect: () => connectClient(pool), channel, logger });
+  const pending = new Set<Promise<unknown>>();
+  let migrated: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
+  let identity: string | undefined;
+
+  function ready(): Promise<void> {
+    migrated ??= migrate(pool, schema, { logger }).then(
+      () => undefined,
+      (error: unknown) => {
+        migrated = undefined;
+        throw error;
+      },
+    );
+    return migrated;
+  }
+
+  function track<T>(work: () => Promise<T>): Promise<T> {
+    if (closed !== undefined) return Promise.reject(new Error(`${target.description} is closed`));
+    const call = ready().then(work);
+    const settled: Promise<unknown> = call.then(
+      () => pending.delete(settled),
+      () => pending.delete(settled),
+    );
+    pending.add(settled);
+    return call;
+  }
+
+  async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await connectClient(pool);
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  return {
+    schema,
+    s,
+    channel,
+    description: target.description,
+    changes,
+    run: (work) => track(() => work(pool)),
+    transaction: (work) => track(() => transaction(work)),
+    identity: () =>
+      track(async () => {
+        if (identity === undefined) {
+          const { rows } = await pool.query<{ id: string }>(`SELECT id FROM ${s}.instance`);
+          identity = rows[0]?.id ?? '';
+        }
+        return identity;
+      }),
+    close() {
+      closed ??= (async () => {
+        await Promise.all(pending);
+        await changes.close();
+        if (owned) await pool.end();
+        else pool.off('error', onPoolError);
+      })();
+      return closed;
+    },
+  };
+}
+
+/** `parley:<schema>`, or a hash of it when that would pass PostgreSQL's 63-byte identifier limit. */
+function channelFor(schema: string): string {
+  const channel = `parley:${schema}`;
+  if (Buffer.byteLength(channel) <= 63) return channel;
+  return `parley:${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
+}
