@@ -111,9 +111,11 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
     options.processes === true
       ? await startProcesses(plan, where, options.walletInstances ?? 1)
       : await startInProcess(plan, stores, bus, logger);
+  // The customers publish through their own outbox; starting their service runs its relay.
+  const driver = createService({ name: 'cinema-driver', store: stores.driver, bus, logger });
   let walletRestarts = 0;
   try {
-    const driver = createService({ name: 'cinema-driver', store: stores.driver, bus, logger });
+    await driver.start();
     const killAt =
       options.processes === true && options.killWallet === true
         ? Math.floor(plan.reservations.length / 2)
@@ -174,6 +176,7 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
       location: where.description,
     };
   } finally {
+    await driver.stop();
     await hosts.stop();
     await Promise.all([stores.show.close(), stores.wallet.close(), stores.driver.close()]);
     await bus.close();
