@@ -56,7 +56,7 @@ describe('cinema demo on PostgreSQL and NATS', () => {
       });
       expect(result.walletRestarts).toBe(1);
       expect(result.pending).toBe(0);
-    expect(result.confirmed).toBeGreaterThan(0);
+      expect(result.confirmed).toBeGreaterThan(0);
     },
   );
 });
