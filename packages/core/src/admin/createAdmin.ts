@@ -55,7 +55,7 @@ export interface Admin {
       payload: unknown,
       actor: Actor & { reason?: string; dryRun?: boolean },
     ): Promise<EditResult>;
-    /** Drops dead letters (by id or filter); each key's queue then drains. */
+    /** Drops dead letters (by id or filter); each key's queue then drains. Returns the dead letters it changed. */
     discard(target: string | DeadLetterFilter, actor: Actor): Promise<DeadLetter[]>;
     /** Drops the message at the head of a parked key. */
     skipHead(consumer: string, key: string, actor: Actor): Promise<DeadLetter>;
@@ -94,17 +94,18 @@ export function createAdmin(options: AdminOptions): Admin {
   };
 
   /** Applies `update` to a dead letter and commits it with its event, reloading on a concurrent change. */
+  /** Returns the dead letter after the change, and whether anything changed. */
   const change = async (
     id: string,
     update: (current: DeadLetter, now: number) => ReturnType<typeof deadLetterChange> | undefined,
-  ): Promise<DeadLetter> => {
+  ): Promise<{ deadLetter: DeadLetter; changed: boolean }> => {
     for (let attempt = 1; ; attempt++) {
       const current = await load(id);
       const next = update(current, clock.now());
-      if (next === undefined) return current;
+      if (next === undefined) return { deadLetter: current, changed: false };
       try {
         await store.commit({ ...emptyChange, deadLetters: [next.deadLetter], appends: [next.append] });
-        return next.deadLetter;
+        return { deadLetter: next.deadLetter, changed: true };
       } catch (error) {
         if (!isConcurrencyError(error) || attempt >= MAX_ATTEMPTS) throw error;
       }
@@ -163,9 +164,11 @@ export function createAdmin(options: AdminOptions): Admin {
       show: load,
 
       async redrive(target, actor) {
-        const ids = await targets(target);
         const done: DeadLetter[] = [];
-        for (const id of ids) done.push(await redriveOne(id, actor, typeof target === 'string'));
+        for (const id of await targets(target)) {
+          const result = await redriveOne(id, actor, typeof target === 'string');
+          if (result.changed || typeof target === 'string') done.push(result.deadLetter);
+        }
         return done;
       },
 
@@ -190,7 +193,7 @@ export function createAdmin(options: AdminOptions): Admin {
         const afterText = JSON.stringify(validated) ?? 'null';
         const before = parseOr(current.message.payload);
         if (actor.dryRun === true) return { deadLetter: current, before, after: validated };
-        const deadLetter = await change(id, (latest, now) => {
+        const { deadLetter } = await change(id, (latest, now) => {
           if (latest.version !== current.version)
             throw new ParleyError('CHANGED', `dead letter ${id} changed meanwhile; look again`);
           const edit = {
@@ -227,9 +230,11 @@ export function createAdmin(options: AdminOptions): Admin {
       },
 
       async discard(target, actor) {
-        const ids = await targets(target);
         const done: DeadLetter[] = [];
-        for (const id of ids) done.push(await discardOne(id, actor, typeof target === 'string'));
+        for (const id of await targets(target)) {
+          const result = await discardOne(id, actor, typeof target === 'string');
+          if (result.changed || typeof target === 'string') done.push(result.deadLetter);
+        }
         return done;
       },
 
@@ -248,7 +253,7 @@ export function createAdmin(options: AdminOptions): Admin {
             'NOT_FOUND',
             `consumer ${consumer} has no parked message at the head of key ${key}`,
           );
-        return discardOne(head.id, actor, true);
+        return (await discardOne(head.id, actor, true)).deadLetter;
       },
     },
 
@@ -327,7 +332,13 @@ export function createAdmin(options: AdminOptions): Admin {
         const infos: ConsumerInfo[] = [];
         for (const group of groups.values()) {
           const state = states.find((s) => s.consumer === group.consumer);
-          const partitions = await lagOf(group.source, group.positions, topics, bus, store);
+          const cursor = group.source === '' ? [] : await store.loadCursor(group.consumer, group.source);
+          const doneAbove = new Map(cursor.map((c) => [c.partition, c.doneAbove.length]));
+          const partitions = (await lagOf(group.source, group.positions, topics, bus, store)).map((p) => ({
+            ...p,
+            // Messages handled out of order above the checkpoint are done: they are not lag.
+            lag: p.lag === null ? null : Math.max(0, p.lag - (doneAbove.get(p.partition) ?? 0)),
+          }));
           const parked = group.source === '' ? [] : await store.loadParkedKeys(group.consumer, group.source);
           const letters = await store.listDeadLetters({ consumer: group.consumer, limit: 100_000 });
           const counts: Record<string, number> = {};
