@@ -1,6 +1,6 @@
+import { toJsonText } from '@parley/sql';
 import { ConcurrencyError, type StreamAppend } from '@parley/core';
 import type { Queryable } from './Queryable.ts';
-import { toJsonText } from './toJsonText.ts';
 
 /**
  * Appends events to their streams: one statement checks every stream's version, one inserts every event, in the

@@ -1,7 +1,7 @@
+import { checkLimit } from '@parley/sql';
 import { silentLogger, type Bus, type LogRecord, type Logger, type MessageHeaders } from '@parley/core';
 import { appendMessages } from './appendMessages.ts';
 import { applyRetention, listRetention } from './applyRetention.ts';
-import { checkLimit } from './checkLimit.ts';
 import { notify } from './commitChange.ts';
 import { openDatabase, type PostgresDatabase } from './openDatabase.ts';
 import { listProgress, recordProgress } from './recordProgress.ts';

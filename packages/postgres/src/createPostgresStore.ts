@@ -1,3 +1,4 @@
+import { checkLimit } from '@parley/sql';
 import {
   silentLogger,
   type Change,
@@ -14,7 +15,6 @@ import {
   type StoredEvent,
   type StoredOutcome,
 } from '@parley/core';
-import { checkLimit } from './checkLimit.ts';
 import { commitChange, type CommitTarget } from './commitChange.ts';
 import { databaseOf, type PostgresBus } from './createPostgresBus.ts';
 import { createLeaseStore } from './createLeaseStore.ts';

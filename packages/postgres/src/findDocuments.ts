@@ -1,5 +1,5 @@
+import { checkLimit } from '@parley/sql';
 import type { DocumentQuery } from '@parley/core';
-import { checkLimit } from './checkLimit.ts';
 import type { Queryable } from './Queryable.ts';
 
 type Value = string | number | boolean | null;

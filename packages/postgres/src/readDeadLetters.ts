@@ -1,9 +1,8 @@
+import { checkLimit, DEAD_LETTER_COLUMNS, toDeadLetter, type DeadLetterRow } from '@parley/sql';
 import type { DeadLetter, DeadLetterFilter } from '@parley/core';
-import { checkLimit } from './checkLimit.ts';
-import { DEAD_LETTER_COLUMN_NAMES, toDeadLetter, type DeadLetterRow } from './deadLetterRow.ts';
 import type { Queryable } from './Queryable.ts';
 
-const COLUMNS = DEAD_LETTER_COLUMN_NAMES.join(', ');
+const COLUMNS = DEAD_LETTER_COLUMNS.join(', ');
 
 type Condition = (filter: DeadLetterFilter, param: (value: unknown) => string) => string | undefined;
 

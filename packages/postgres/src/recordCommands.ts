@@ -1,6 +1,6 @@
+import { toJsonText } from '@parley/sql';
 import { ConcurrencyError, type CommandRecord } from '@parley/core';
 import type { Queryable } from './Queryable.ts';
-import { toJsonText } from './toJsonText.ts';
 
 /**
  * Records command outcomes in one INSERT. A command id already recorded — committed by someone else, or repeated

@@ -1,12 +1,13 @@
+import { DEAD_LETTER_COLUMNS, toDeadLetterRow } from '@parley/sql';
+import { DEAD_LETTER_COLUMN_TYPES } from './deadLetterColumnTypes.ts';
 import type { DeadLetter } from '@parley/core';
-import { DEAD_LETTER_COLUMN_NAMES, DEAD_LETTER_COLUMNS, toDeadLetterRow } from './deadLetterRow.ts';
 import type { Queryable } from './Queryable.ts';
 
-const COLUMNS = DEAD_LETTER_COLUMN_NAMES.join(', ');
-const ARRAYS = DEAD_LETTER_COLUMN_NAMES.map(
-  (column, index) => `$${index + 1}::${DEAD_LETTER_COLUMNS[column]}[]`,
+const COLUMNS = DEAD_LETTER_COLUMNS.join(', ');
+const ARRAYS = DEAD_LETTER_COLUMNS.map(
+  (column, index) => `$${index + 1}::${DEAD_LETTER_COLUMN_TYPES[column]}[]`,
 ).join(', ');
-const UPDATES = DEAD_LETTER_COLUMN_NAMES.filter((column) => column !== 'id')
+const UPDATES = DEAD_LETTER_COLUMNS.filter((column) => column !== 'id')
   .map((column) => `${column} = excluded.${column}`)
   .join(', ');
 
@@ -28,7 +29,7 @@ export async function writeDeadLetters(
       `INSERT INTO ${s}.dead_letters (${COLUMNS})
        SELECT * FROM unnest(${ARRAYS})
        ON CONFLICT (id) DO UPDATE SET ${UPDATES}`,
-      DEAD_LETTER_COLUMN_NAMES.map((column) => values.map((row) => row[column])),
+      DEAD_LETTER_COLUMNS.map((column) => values.map((row) => row[column])),
     );
   }
   if (deletes.length > 0) {

@@ -1,6 +1,6 @@
+import { toJsonText } from '@parley/sql';
 import type { DocumentWrite } from '@parley/core';
 import type { Queryable } from './Queryable.ts';
-import { toJsonText } from './toJsonText.ts';
 
 /**
  * Sets and deletes read-model documents in one statement. When a change writes one document twice, the last

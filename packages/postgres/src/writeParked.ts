@@ -1,6 +1,6 @@
+import { toJsonText } from '@parley/sql';
 import type { ParkWrite, UnparkWrite } from '@parley/core';
 import type { Queryable } from './Queryable.ts';
-import { toJsonText } from './toJsonText.ts';
 
 /**
  * Adds messages to the tails of their keys' parked queues (a message parked twice stays once), then removes the

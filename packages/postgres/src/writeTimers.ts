@@ -1,7 +1,6 @@
+import { toJsonText, toDueAt } from '@parley/sql';
 import type { TimerRecord } from '@parley/core';
 import type { Queryable } from './Queryable.ts';
-import { toDueAt } from './toDueAt.ts';
-import { toJsonText } from './toJsonText.ts';
 
 /** Creates timers in one INSERT; an id that exists already keeps its first record. Returns how many were new. */
 export async function writeTimers(

@@ -1,6 +1,6 @@
+import { checkLimit } from '@parley/sql';
 import type Database from 'better-sqlite3';
 import type { LogRecord, MessageHeaders, OutgoingMessage, TopicSpec } from '@parley/core';
-import { checkLimit } from './checkLimit.ts';
 
 /** The topic log tables (`topics`, `messages`) of one connection, shared by the bus and a direct-mode store. */
 export interface MessageLog {

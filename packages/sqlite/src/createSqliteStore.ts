@@ -1,3 +1,4 @@
+import { checkLimit } from '@parley/sql';
 import fs from 'node:fs';
 import {
   silentLogger,
@@ -14,7 +15,6 @@ import {
   type StoredOutcome,
 } from '@parley/core';
 import { asPromise } from './asPromise.ts';
-import { checkLimit } from './checkLimit.ts';
 import { connectionOf, type SqliteBus } from './createSqliteBus.ts';
 import { createMessageLog } from './createMessageLog.ts';
 import { createSqliteLeases } from './createSqliteLeases.ts';

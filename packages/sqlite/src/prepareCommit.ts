@@ -1,9 +1,9 @@
+import { toJsonText } from '@parley/sql';
 import type Database from 'better-sqlite3';
 import { ConcurrencyError, type Change, type CheckpointWrite, type StreamAppend } from '@parley/core';
 import type { ChangeSignal } from './changeNotifier.ts';
 import type { MessageLog } from './createMessageLog.ts';
 import { prepareFailureWrites } from './prepareFailureWrites.ts';
-import { toJsonText } from './toJsonText.ts';
 
 /**
  * Prepares `Store.commit` for `db`: a function that writes a change in one `BEGIN IMMEDIATE` transaction and

@@ -1,7 +1,6 @@
+import { checkLimit, DEAD_LETTER_COLUMNS, toDeadLetter, type DeadLetterRow } from '@parley/sql';
 import type Database from 'better-sqlite3';
 import type { DeadLetter, DeadLetterFilter } from '@parley/core';
-import { checkLimit } from './checkLimit.ts';
-import { DEAD_LETTER_COLUMNS, toDeadLetter, type DeadLetterRow } from './deadLetterRow.ts';
 
 /** The dead-letter reads of `Store`, synchronous. */
 export interface DeadLetterReads {

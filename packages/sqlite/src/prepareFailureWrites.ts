@@ -1,9 +1,7 @@
+import { toJsonText, toDueAt, DEAD_LETTER_COLUMNS, toDeadLetterRow, type DeadLetterRow } from '@parley/sql';
 import type Database from 'better-sqlite3';
 import { ConcurrencyError, type Change } from '@parley/core';
 import type { ChangeSignal } from './changeNotifier.ts';
-import { DEAD_LETTER_COLUMNS, toDeadLetterRow, type DeadLetterRow } from './deadLetterRow.ts';
-import { toDueAt } from './toDueAt.ts';
-import { toJsonText } from './toJsonText.ts';
 
 /** The failure-handling part of a commit: parked queues, dead letters, timers and consumer states. */
 export interface FailureWrites {

@@ -1,6 +1,6 @@
+import { checkLimit } from '@parley/sql';
 import type Database from 'better-sqlite3';
 import type { DocumentQuery } from '@parley/core';
-import { checkLimit } from './checkLimit.ts';
 
 type Value = string | number | boolean | null;
 

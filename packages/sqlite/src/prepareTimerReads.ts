@@ -1,6 +1,6 @@
+import { checkLimit } from '@parley/sql';
 import type Database from 'better-sqlite3';
 import type { OutgoingMessage, TimerRecord } from '@parley/core';
-import { checkLimit } from './checkLimit.ts';
 
 /** The timer reads of `Store`, synchronous. */
 export interface TimerReads {

@@ -1,5 +1,5 @@
 /**
- * A due time to store in a bigint column: whole milliseconds, rounded up so that nothing comes due early
+ * A due time to store in an integer column: whole milliseconds, rounded up so that nothing comes due early
  * (a schedule may compute a fractional time). Throws a clear error for what is not a finite number.
  */
 export function toDueAt(dueAt: number, what: string): number {

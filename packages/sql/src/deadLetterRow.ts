@@ -10,7 +10,10 @@ import type {
 import { toDueAt } from './toDueAt.ts';
 import { toJsonText } from './toJsonText.ts';
 
-/** A `dead_letters` row: the record's fields, with `message`, `error` and `edits` as JSON text. */
+/**
+ * A `dead_letters` row as every SQL store keeps it: the record's fields, the message's filter fields in columns of
+ * their own, and `message`, `error` and `edits` as JSON text.
+ */
 export interface DeadLetterRow {
   id: string;
   consumer: string;
@@ -34,31 +37,29 @@ export interface DeadLetterRow {
   updated_at: string;
 }
 
-/** Every column of `dead_letters` with its SQL type, in the order statements list them. */
-export const DEAD_LETTER_COLUMNS = {
-  id: 'text',
-  consumer: 'text',
-  source: 'text',
-  partition: 'int',
-  position: 'int8',
-  key: 'text',
-  message_id: 'text',
-  type: 'text',
-  status: 'text',
-  reason: 'text',
-  attempts: 'int',
-  error: 'text',
-  message: 'text',
-  first_failed_at: 'text',
-  last_failed_at: 'text',
-  action: 'text',
-  due_at: 'int8',
-  edits: 'text',
-  version: 'int',
-  updated_at: 'text',
-} as const satisfies Record<keyof DeadLetterRow, string>;
-
-export const DEAD_LETTER_COLUMN_NAMES = Object.keys(DEAD_LETTER_COLUMNS) as Array<keyof DeadLetterRow>;
+/** Every column of `dead_letters`, in the order statements list them. */
+export const DEAD_LETTER_COLUMNS: ReadonlyArray<keyof DeadLetterRow> = [
+  'id',
+  'consumer',
+  'source',
+  'partition',
+  'position',
+  'key',
+  'message_id',
+  'type',
+  'status',
+  'reason',
+  'attempts',
+  'error',
+  'message',
+  'first_failed_at',
+  'last_failed_at',
+  'action',
+  'due_at',
+  'edits',
+  'version',
+  'updated_at',
+];
 
 /**
  * The row of a dead letter to write (a fractional `dueAt` rounded up). Throws on an action without a due time:

@@ -1,7 +1,0 @@
-/** Throws a clear error unless `limit` is a non-negative integer (PostgreSQL would refuse a negative LIMIT late). */
-export function checkLimit(limit: number, what: string): number {
-  if (!Number.isSafeInteger(limit) || limit < 0) {
-    throw new RangeError(`${what}: limit must be a non-negative integer, got ${limit}`);
-  }
-  return limit;
-}

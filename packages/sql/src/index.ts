@@ -1,0 +1,4 @@
+export { DEAD_LETTER_COLUMNS, toDeadLetter, toDeadLetterRow, type DeadLetterRow } from './deadLetterRow.ts';
+export { checkLimit } from './checkLimit.ts';
+export { toDueAt } from './toDueAt.ts';
+export { toJsonText } from './toJsonText.ts';
