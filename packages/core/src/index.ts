@@ -45,6 +45,7 @@ export type { NewEvent, StoredEvent } from './ports/StoredEvent.ts';
 export type { OutgoingMessage, LogRecord, OutboxRecord } from './ports/OutgoingMessage.ts';
 export {
   emptyChange,
+  isEmptyChange,
   type Change,
   type StreamAppend,
   type CommandRecord,

@@ -1,7 +1,7 @@
 import { checkLimit } from '@parley/sql';
 import {
+  isEmptyChange,
   silentLogger,
-  type Change,
   type CommandRecord,
   type ConsumerState,
   type CursorPartition,
@@ -201,7 +201,7 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
 
     async commit(change) {
       if (closing.signal.aborted) throw new Error(`store ${resolved.description} is closed`);
-      if (isEmpty(change)) return;
+      if (isEmptyChange(change)) return;
       const target = await resolveCommitTarget();
       const signals = await database.transaction((client) => commitChange(client, target, change));
       changes.notify(signals);
@@ -321,23 +321,6 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
       return database.close();
     },
   };
-}
-
-function isEmpty(change: Change): boolean {
-  return (
-    change.appends.length === 0 &&
-    change.commands.length === 0 &&
-    change.documents.length === 0 &&
-    change.checkpoints.length === 0 &&
-    change.outgoing.length === 0 &&
-    change.parks.length === 0 &&
-    change.unparks.length === 0 &&
-    change.deadLetters.length === 0 &&
-    change.deadLetterDeletes.length === 0 &&
-    change.timers.length === 0 &&
-    change.firedTimers.length === 0 &&
-    change.consumerStates.length === 0
-  );
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { silentLogger } from '@parley/core';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { bundledMigrations, loadMigrations, migrate, type Migration } from './migrate.ts';
+import { loadMigrations, type Migration } from '@parley/sql';
+import { bundledMigrations, migrate } from './migrate.ts';
 import { describePostgres, testUrl, useSchemas } from './conformance/postgresTestDatabase.ts';
 
 describePostgres('migrate', () => {
@@ -54,7 +55,7 @@ describePostgres('migrate', () => {
     try {
       fs.writeFileSync(path.join(dir, '0001_a.sql'), 'SELECT 1;');
       fs.writeFileSync(path.join(dir, '0003_c.sql'), 'SELECT 1;');
-      expect(() => loadMigrations(pathToFileURL(`${dir}/`))).toThrow(/without gaps/);
+      expect(() => loadMigrations(pathToFileURL(`${dir}/`), 'the test')).toThrow(/without gaps/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -2,3 +2,4 @@ export { DEAD_LETTER_COLUMNS, toDeadLetter, toDeadLetterRow, type DeadLetterRow 
 export { checkLimit } from './checkLimit.ts';
 export { toDueAt } from './toDueAt.ts';
 export { toJsonText } from './toJsonText.ts';
+export { loadMigrations, type Migration } from './loadMigrations.ts';

@@ -1,8 +1,8 @@
 import { checkLimit } from '@parley/sql';
 import fs from 'node:fs';
 import {
+  isEmptyChange,
   silentLogger,
-  type Change,
   type CommandRecord,
   type ConsumerState,
   type CursorPartition,
@@ -203,7 +203,7 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
 
     commit: (change) =>
       call(() => {
-        if (isEmpty(change)) return;
+        if (isEmptyChange(change)) return;
         changes.notify(commit(change));
       }),
 
@@ -278,23 +278,6 @@ function realPath(filename: string): string {
   } catch {
     return filename;
   }
-}
-
-function isEmpty(change: Change): boolean {
-  return (
-    change.appends.length === 0 &&
-    change.commands.length === 0 &&
-    change.documents.length === 0 &&
-    change.checkpoints.length === 0 &&
-    change.outgoing.length === 0 &&
-    change.parks.length === 0 &&
-    change.unparks.length === 0 &&
-    change.deadLetters.length === 0 &&
-    change.deadLetterDeletes.length === 0 &&
-    change.timers.length === 0 &&
-    change.firedTimers.length === 0 &&
-    change.consumerStates.length === 0
-  );
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

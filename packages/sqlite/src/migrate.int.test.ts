@@ -7,7 +7,8 @@ import { emptyChange, newMessageId, silentLogger } from '@parley/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteBus } from './createSqliteBus.ts';
 import { createSqliteStore } from './createSqliteStore.ts';
-import { bundledMigrations, loadMigrations, migrate } from './migrate.ts';
+import { loadMigrations } from '@parley/sql';
+import { bundledMigrations, migrate } from './migrate.ts';
 
 let dir: string;
 const databases: Database.Database[] = [];
@@ -122,6 +123,6 @@ describe('migrate', () => {
     fs.writeFileSync(path.join(migrations, '0001_first.sql'), 'SELECT 1;');
     fs.writeFileSync(path.join(migrations, '0003_third.sql'), 'SELECT 1;');
     fs.writeFileSync(path.join(migrations, 'README.md'), 'not a migration');
-    expect(() => loadMigrations(pathToFileURL(`${migrations}/`))).toThrow(/without gaps/);
+    expect(() => loadMigrations(pathToFileURL(`${migrations}/`), 'the test')).toThrow(/without gaps/);
   });
 });

@@ -1,53 +1,15 @@
-import fs from 'node:fs';
+import { loadMigrations, type Migration } from '@parley/sql';
 import type Database from 'better-sqlite3';
 import type { Logger } from '@parley/core';
 
-/** One numbered schema change, from `migrations/NNNN_name.sql`. */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-const MIGRATION_FILE = /^(\d{4})_([A-Za-z0-9_]+)\.sql$/;
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
 let bundled: ReadonlyArray<Migration> | undefined;
 
 /** The migrations shipped with this package, in version order. Read once per process. */
 export function bundledMigrations(): ReadonlyArray<Migration> {
-  bundled ??= loadMigrations(MIGRATIONS_DIR);
+  bundled ??= loadMigrations(MIGRATIONS_DIR, '@parley/sqlite');
   return bundled;
-}
-
-/** Reads `NNNN_name.sql` files from `dir`, in version order. Throws on a gap or a duplicate number. */
-export function loadMigrations(dir: URL): Migration[] {
-  if (!fs.existsSync(dir)) {
-    // `tsc` alone does not copy SQL files next to the compiled code; the package's build script does.
-    throw new Error(`no migrations at ${dir.pathname}: build @parley/sqlite with its "build" script`);
-  }
-  const migrations = fs
-    .readdirSync(dir)
-    .flatMap((file) => {
-      const match = MIGRATION_FILE.exec(file);
-      if (match === null) return [];
-      return [
-        {
-          version: Number(match[1]),
-          name: match[2] ?? file,
-          sql: fs.readFileSync(new URL(file, dir), 'utf8'),
-        },
-      ];
-    })
-    .sort((a, b) => a.version - b.version);
-  migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) {
-      throw new Error(
-        `migrations in ${dir.pathname} must be numbered 0001, 0002 … without gaps or duplicates`,
-      );
-    }
-  });
-  return migrations;
 }
 
 /**

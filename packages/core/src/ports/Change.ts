@@ -115,3 +115,8 @@ export const emptyChange: Change = Object.freeze({
   firedTimers: [],
   consumerStates: [],
 });
+
+/** True when a change writes nothing at all (a store may then skip the transaction). */
+export function isEmptyChange(change: Change): boolean {
+  return (Object.keys(emptyChange) as Array<keyof Change>).every((part) => change[part].length === 0);
+}
