@@ -1,5 +1,6 @@
 import net from 'node:net';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCinemaDemo } from './runCinemaDemo.ts';
 
 const POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
@@ -25,6 +26,12 @@ function reachable(url: string, defaultPort: number): Promise<boolean> {
 
 const servers = (await reachable(POSTGRES_URL, 5432)) && (await reachable(NATS_URL, 4222));
 
+/**
+ * The advisory lock PostgreSQL test files hold in shared mode while they run (see @parley/postgres's test kit):
+ * the test that restarts the server takes it exclusively, so it never restarts PostgreSQL under this one.
+ */
+const POSTGRES_TEST_LOCK = 7_250_117;
+
 describe('cinema demo on PostgreSQL and NATS', () => {
   if (!servers && process.env.CI === undefined) {
     it.skip(
@@ -32,6 +39,26 @@ describe('cinema demo on PostgreSQL and NATS', () => {
     );
     return;
   }
+
+  let lock: pg.Client | undefined;
+  beforeAll(async () => {
+    const deadline = Date.now() + 110_000;
+    for (;;) {
+      const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        await client.query('SELECT pg_advisory_lock_shared($1)', [POSTGRES_TEST_LOCK]);
+        lock = client;
+        return;
+      } catch (error) {
+        await client.end().catch(() => {});
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }, 120_000);
+  afterAll(() => lock?.end());
 
   it(
     'runs the story with each service in its own process and two wallet instances, one killed mid-run',
