@@ -188,15 +188,13 @@ export class ConsumerRuntime implements ProcessorHost {
   // ---- host services for the processor ---------------------------------------------------------------------
 
   newUnit(lane: string, message: Delivered, epoch: number): UnitOfWork {
-    const signal = this.handlerSignals.child();
     return new UnitOfWork(this.internals.nextUnitId(), this.lanePrefix + lane, message, {
       consumer: this.definition.name,
       internals: this.internals,
       locks: this.locks,
       logger: this.logger,
-      signal: signal.signal,
+      signals: this.handlerSignals,
       group: this.lanePrefix,
-      release: () => signal.release(),
       isCurrent: () => epoch === this.epoch,
     });
   }

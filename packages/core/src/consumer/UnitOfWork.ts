@@ -22,6 +22,7 @@ import type { PublishInput, TopicDefinition } from '../topic/defineTopic.ts';
 import { prepareOutgoing } from '../topic/prepareOutgoing.ts';
 import type { ExecuteOptions, HandlerContext, ReadModelAccess } from './HandlerContext.ts';
 import { DeadlockError, type ResourceLocks } from './ResourceLocks.ts';
+import type { SignalFanout } from '../concurrency/SignalFanout.ts';
 
 /** What a unit of work needs from its consumer. */
 export interface UnitEnvironment {
@@ -29,11 +30,10 @@ export interface UnitEnvironment {
   readonly internals: ServiceInternals;
   readonly locks: ResourceLocks;
   readonly logger: Logger;
-  readonly signal: AbortSignal;
+  /** Where the unit's abort signal comes from (made only if the handler asks for it). */
+  readonly signals: SignalFanout;
   /** Lanes of one group (a consumer) may build on each other's uncommitted values. */
   readonly group: string;
-  /** Called once the unit is done with its signal. */
-  readonly release: () => void;
   /** False once the consumer rewound or stopped: the unit's effects will never commit. */
   isCurrent(): boolean;
 }
@@ -59,7 +59,6 @@ const commandResource = (commandId: string): string => `c\u0000${commandId}`;
 export class UnitOfWork implements HandlerContext {
   readonly consumer: string;
   readonly logger: Logger;
-  readonly signal: AbortSignal;
   readonly idempotencyKey: string;
   /** Resources this unit acquired. */
   readonly touched = new Set<string>();
@@ -73,6 +72,8 @@ export class UnitOfWork implements HandlerContext {
   private readonly calls: Array<Promise<unknown>> = [];
   private sequence = 0;
   private sealed = false;
+  private child: { signal: AbortSignal; release(): void } | undefined;
+  private released = false;
   /** Set when a wait would have deadlocked, even if the handler swallowed the error. */
   deadlocked = false;
 
@@ -84,8 +85,16 @@ export class UnitOfWork implements HandlerContext {
   ) {
     this.consumer = env.consumer;
     this.logger = env.logger;
-    this.signal = env.signal;
     this.idempotencyKey = message.id;
+  }
+
+  /** Aborts when the consumer gives up on running handlers (shutdown timeout). Made on first use. */
+  get signal(): AbortSignal {
+    if (this.child === undefined) {
+      this.child = this.env.signals.child();
+      if (this.released) this.child.release();
+    }
+    return this.child.signal;
   }
 
   execute<S, C extends SchemaMap, E extends SchemaMap, R extends string>(
@@ -290,7 +299,7 @@ export class UnitOfWork implements HandlerContext {
   async seal(): Promise<UnitEffects> {
     await Promise.all(this.calls);
     this.sealed = true;
-    this.env.release();
+    this.releaseSignal();
     const outgoing = (await Promise.all(this.outgoing)).flat();
     const timers = await Promise.all(this.timers);
     return { appends: this.appends, commands: this.commands, outgoing, documents: this.documents, timers };
@@ -298,7 +307,12 @@ export class UnitOfWork implements HandlerContext {
 
   /** Releases the unit's signal; for a unit whose handler failed (a sealed unit is already closed). */
   close(): void {
-    this.env.release();
+    this.releaseSignal();
+  }
+
+  private releaseSignal(): void {
+    this.released = true;
+    this.child?.release();
   }
 
   /**

@@ -1,12 +1,14 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { decodeTime, encodeTime, isValid, monotonicFactory } from 'ulidx';
+import { decodeTime, isValid, monotonicFactory } from 'ulidx';
+import { murmur3x86128 } from './murmur3x86128.ts';
 
 /** A message or event id: a ULID, unique and sortable by creation time. */
 export type MessageId = string & { readonly __brand: 'MessageId' };
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const nextUlid = monotonicFactory();
-const encoder = new TextEncoder();
+/** A ULID's shape: 48 bits of time (10 characters, the first at most 7), then 80 bits. */
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i;
+const NO_TIME = '0000000000';
 
 /** A fresh, time-sortable id. Ids created in one process are strictly increasing. */
 export function newMessageId(now: number = Date.now()): MessageId {
@@ -19,9 +21,9 @@ export function newMessageId(now: number = Date.now()): MessageId {
  * source's timestamp, so derived ids sort near their cause.
  */
 export function deriveMessageId(source: string, scope: string, index: number): MessageId {
-  const time = isValid(source) ? decodeTime(source) : 0;
-  const digest = sha256(encoder.encode(`${source}\u0000${scope}\u0000${index}`));
-  return (encodeTime(time, 10) + base32(digest.subarray(0, 10))) as MessageId;
+  const time = ULID.test(source) ? source.slice(0, 10).toUpperCase() : NO_TIME;
+  const digest = murmur3x86128(`${source}\u0000${scope}\u0000${index}`);
+  return (time + base32(digest)) as MessageId;
 }
 
 /** Checks and brands an id read from outside (a CLI argument, a JSON file). */
@@ -35,19 +37,19 @@ export function messageIdTime(id: MessageId): number {
   return decodeTime(id);
 }
 
-// 10 bytes = 80 bits = 16 Crockford base32 characters.
+/** The first 10 bytes (80 bits) of `bytes` as 16 Crockford base32 characters. */
 function base32(bytes: Uint8Array): string {
   let out = '';
   let buffer = 0;
   let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
+  for (let i = 0; i < 10; i++) {
+    // At most 12 bits wait in the buffer, so it never overflows 32 bits.
+    buffer = ((buffer << 8) | (bytes[i] ?? 0)) & 0xfffff;
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
-      out += CROCKFORD[(buffer >>> bits) & 31];
+      out += CROCKFORD.charAt((buffer >>> bits) & 31);
     }
-    buffer &= (1 << bits) - 1;
   }
   return out;
 }
