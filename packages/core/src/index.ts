@@ -53,7 +53,7 @@ export {
   type DocumentWrite,
   type CheckpointWrite,
 } from './ports/Change.ts';
-export type { Store, CursorPartition, DocumentQuery } from './ports/Store.ts';
+export type { Store, StoreChange, CursorPartition, DocumentQuery } from './ports/Store.ts';
 export type { Bus, TopicSpec } from './ports/Bus.ts';
 export type { CommandOutcome } from './entity/CommandOutcome.ts';
 export {

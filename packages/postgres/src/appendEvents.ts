@@ -49,21 +49,27 @@ export async function appendEvents(
     append.events.map((event, index) => ({ append, event, version: append.expectedVersion + index + 1 })),
   );
   if (events.length === 0) return;
+  // One JSON parameter: serialised natively here, unpacked by the server, instead of eight escaped text arrays.
   await db.query(
     `INSERT INTO ${s}.events (entity, entity_id, version, id, type, data, metadata, occurred_at)
      SELECT entity, entity_id, version, id, type, data, metadata, occurred_at
-     FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+     FROM ROWS FROM (json_to_recordset($1::json) AS (entity text, entity_id text, version int, id text,
+                     type text, data text, metadata text, occurred_at text))
        WITH ORDINALITY AS t(entity, entity_id, version, id, type, data, metadata, occurred_at, i)
      ORDER BY i`,
     [
-      events.map(({ append }) => append.entity),
-      events.map(({ append }) => append.entityId),
-      events.map(({ version }) => version),
-      events.map(({ event }) => event.id),
-      events.map(({ event }) => event.type),
-      events.map(({ event }) => toJsonText(event.data, `event ${event.id} data`)),
-      events.map(({ event }) => JSON.stringify(event.metadata)),
-      events.map(({ event }) => event.occurredAt),
+      JSON.stringify(
+        events.map(({ append, event, version }) => ({
+          entity: append.entity,
+          entity_id: append.entityId,
+          version,
+          id: event.id,
+          type: event.type,
+          data: toJsonText(event.data, `event ${event.id} data`),
+          metadata: JSON.stringify(event.metadata),
+          occurred_at: event.occurredAt,
+        })),
+      ),
     ],
   );
 }

@@ -30,25 +30,30 @@ export async function appendMessages(
     }
   }
   await lockPositions(db, schema.name, { entities: [], partitions: messages });
+  // One JSON parameter: serialised natively here, unpacked by the server, instead of nine escaped text arrays.
   const { rows } = await db.query<{ topic: string }>(
     `INSERT INTO ${schema.s}.messages (topic, partition, id, type, key, payload, headers, occurred_at, occurred_ms)
      SELECT topic, partition, id, type, key, payload, headers, occurred_at, occurred_ms
-     FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                 $9::int8[])
+     FROM ROWS FROM (json_to_recordset($1::json) AS (topic text, partition int, id text, type text, key text,
+                     payload text, headers text, occurred_at text, occurred_ms int8))
        WITH ORDINALITY AS t(topic, partition, id, type, key, payload, headers, occurred_at, occurred_ms, i)
      ORDER BY i
      ON CONFLICT (topic, id) DO NOTHING
      RETURNING topic`,
     [
-      messages.map((message) => message.topic),
-      messages.map((message) => message.partition),
-      messages.map((message) => message.id),
-      messages.map((message) => message.type),
-      messages.map((message) => message.key),
-      messages.map((message) => message.payload),
-      messages.map((message) => JSON.stringify(message.headers)),
-      messages.map((message) => message.occurredAt),
-      messages.map((message) => occurredMs(message.occurredAt)),
+      JSON.stringify(
+        messages.map((message) => ({
+          topic: message.topic,
+          partition: message.partition,
+          id: message.id,
+          type: message.type,
+          key: message.key,
+          payload: message.payload,
+          headers: JSON.stringify(message.headers),
+          occurred_at: message.occurredAt,
+          occurred_ms: occurredMs(message.occurredAt),
+        })),
+      ),
     ],
   );
   return new Set(rows.map((row) => row.topic));

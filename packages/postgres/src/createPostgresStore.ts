@@ -14,7 +14,9 @@ import {
   type Store,
   type StoredEvent,
   type StoredOutcome,
+  type StoreChange,
 } from '@parley/core';
+import type { ChangeSignal } from './changeNotifier.ts';
 import { commitChange, type CommitTarget } from './commitChange.ts';
 import { databaseOf, type PostgresBus } from './createPostgresBus.ts';
 import { createLeaseStore } from './createLeaseStore.ts';
@@ -43,6 +45,15 @@ export interface PostgresStoreOptions {
    */
   readonly poolSize?: number;
 }
+
+/** The notification that signals each kind of store change. */
+const SIGNAL_OF = {
+  events: 'events',
+  outbox: 'outbox',
+  timers: 'timers',
+  deadLetters: 'deadletters',
+  consumerStates: 'states',
+} as const satisfies Record<StoreChange, ChangeSignal>;
 
 interface EventRow {
   position: number;
@@ -224,8 +235,14 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
         if (seqs.length > 0) await db.query(`DELETE FROM ${s}.outbox WHERE seq = ANY($1::int8[])`, [seqs]);
       }),
 
-    waitForChange: (timeoutMs, signal) =>
-      changes.wait((change) => !change.startsWith('topic:'), timeoutMs, [signal, closing.signal]),
+    waitForChange: (timeoutMs, signal, on) => {
+      const wanted = on === undefined ? undefined : new Set<ChangeSignal>(on.map((kind) => SIGNAL_OF[kind]));
+      return changes.wait(
+        (change) => !change.startsWith('topic:') && (wanted === undefined || wanted.has(change)),
+        timeoutMs,
+        [signal, closing.signal],
+      );
+    },
 
     listCursors: () =>
       run(async (db) => {

@@ -13,6 +13,7 @@ import {
   type Store,
   type StoredEvent,
   type StoredOutcome,
+  type StoreChange,
 } from '@parley/core';
 import { asPromise } from './asPromise.ts';
 import { connectionOf, type SqliteBus } from './createSqliteBus.ts';
@@ -74,6 +75,15 @@ interface ConsumerStateRow {
   reason: string | null;
   updated_at: string;
 }
+
+/** The table whose change signals each kind of store change. */
+const TABLE_OF = {
+  events: 'events',
+  outbox: 'outbox',
+  timers: 'timers',
+  deadLetters: 'dead_letters',
+  consumerStates: 'consumer_states',
+} as const satisfies Record<StoreChange, string>;
 
 const EVENT_COLUMNS = 'position, entity, entity_id, version, id, type, data, metadata, occurred_at';
 
@@ -217,8 +227,14 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
         if (seqs.length > 0) deleteOutbox.run(JSON.stringify(seqs));
       }),
 
-    waitForChange: (timeoutMs, signal) =>
-      changes.wait((change) => change.table !== 'messages', timeoutMs, [signal, closing.signal]),
+    waitForChange: (timeoutMs, signal, on) => {
+      const tables = on === undefined ? undefined : new Set(on.map((kind) => TABLE_OF[kind]));
+      return changes.wait(
+        (change) => change.table !== 'messages' && (tables === undefined || tables.has(change.table)),
+        timeoutMs,
+        [signal, closing.signal],
+      );
+    },
 
     listCursors: () => call(() => selectCursors.all()),
 

@@ -542,7 +542,7 @@ export class ConsumerRuntime implements ProcessorHost {
     }
     this.inFlight -= messages;
     this.capacitySignal.notify();
-    this.internals.committed();
+    this.internals.committed(plan.change);
     if (plan.change.deadLetters.length > 0 || plan.change.deadLetterDeletes.length > 0)
       this.controlSignal.notify();
     this.events.emit('consumer:committed', {

@@ -85,7 +85,7 @@ export function consumerSource(definition: ConsumerSourceDefinition, store: Stor
         key: record.entityId,
         record,
       })),
-    wait: (timeoutMs, signal) => store.waitForChange(timeoutMs, signal),
+    wait: (timeoutMs, signal) => store.waitForChange(timeoutMs, signal, ['events']),
     decode: (_partition, { position, record }) => {
       const event = record as StoredEvent;
       return decodeFields(name, entity.events as SchemaMap, 0, position, {

@@ -72,7 +72,7 @@ export class OutboxRelay {
       const either = round.signal;
       const woken = Promise.race([
         this.wake.wait(IDLE_WAIT_MS, either),
-        this.store.waitForChange(IDLE_WAIT_MS, either).catch(() => {}),
+        this.store.waitForChange(IDLE_WAIT_MS, either, ['outbox']).catch(() => {}),
       ]);
       try {
         const moved = await this.pass();

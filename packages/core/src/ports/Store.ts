@@ -26,6 +26,12 @@ export interface DocumentQuery {
 }
 
 /**
+ * What a commit may change that someone waits for: appended events, outbox messages, new timers, dead letters with
+ * an action for their consumer, and consumer run states.
+ */
+export type StoreChange = 'events' | 'outbox' | 'timers' | 'deadLetters' | 'consumerStates';
+
+/**
  * A service's own durable state: entity streams, command outcomes, read models, consumer checkpoints and the
  * outbox. Every write goes through {@link Store.commit}, in one transaction; reads see only committed data.
  * All methods may be called concurrently; an implementation serialises what it must.
@@ -69,10 +75,11 @@ export interface Store {
   markSent(seqs: ReadonlyArray<number>): Promise<void>;
 
   /**
-   * Resolves when events or outbox messages may have been committed (by this process or another), or after
+   * Resolves when something of the kinds in `on` may have been committed (by this process or another), or after
    * `timeoutMs`, or when `signal` aborts. Never rejects; spurious wake-ups are allowed.
+   * @param on What to wake for. @default every {@link StoreChange}
    */
-  waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  waitForChange(timeoutMs: number, signal?: AbortSignal, on?: ReadonlyArray<StoreChange>): Promise<void>;
 
   /** Every checkpoint row: which consumers exist and how far they are, for operators. */
   listCursors(): Promise<Array<{ consumer: string; source: string; partition: number; position: number }>>;

@@ -1,3 +1,4 @@
+import type { Change } from '../ports/Change.ts';
 import type { Clock } from '../clock/Clock.ts';
 import type { AnyEntity } from '../entity/defineEntity.ts';
 import type { Snapshot } from '../entity/EntityCache.ts';
@@ -34,6 +35,6 @@ export interface ServiceInternals {
   readonly locks: ResourceLocks;
   /** A fresh unit-of-work id, unique in the service. */
   nextUnitId(): number;
-  /** Wakes the outbox relay and the timer loop after a commit. */
-  committed(): void;
+  /** A change of this process committed: wakes the timer loop when it scheduled timers. */
+  committed(change: Pick<Change, 'timers'>): void;
 }

@@ -253,9 +253,9 @@ export function createService(options: ServiceOptions): Service {
     },
     locks,
     nextUnitId: () => ++unitIds,
-    committed() {
-      relay.notify();
-      timers.notify();
+    committed(change) {
+      // The relay hears of outbox rows from the store itself, which signals only commits that wrote some.
+      if (change.timers.length > 0) timers.notify();
     },
   };
 
@@ -433,7 +433,7 @@ export function createService(options: ServiceOptions): Service {
             continue;
           }
           internals.cacheSnapshot(entity.name, entityId, decided.after);
-          internals.committed();
+          internals.committed(emptyChange);
           return {
             status: 'accepted',
             entityId,
@@ -469,7 +469,7 @@ export function createService(options: ServiceOptions): Service {
         }),
       );
       await store.commit({ ...emptyChange, outgoing });
-      internals.committed();
+      internals.committed(emptyChange);
     },
 
     async schedule(topic, message, when) {
