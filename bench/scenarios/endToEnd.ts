@@ -2,7 +2,8 @@ import { createService, type Service } from '@parley/core';
 import type { BenchBackend } from '../backends.ts';
 import { benchAccount, benchOrders } from '../benchModel.ts';
 import { benchPayload } from '../payload.ts';
-import { percentiles, round } from '../percentiles.ts';
+import { LatencyReservoir } from '../LatencyReservoir.ts';
+import { round } from '../percentiles.ts';
 
 export interface EndToEndOptions {
   count: number;
@@ -13,11 +14,18 @@ export interface EndToEndOptions {
   rate?: number;
   /** Keys whose handler always fails (parked at once). */
   poisonKeys?: ReadonlySet<string>;
+  /**
+   * What the handler does: `entity` executes a command that appends an event (the end-to-end scenario);
+   * `none` only acknowledges, so the commit carries just the checkpoint — the work the peers' handlers do.
+   * @default 'entity'
+   */
+  work?: 'entity' | 'none';
   onProgress?: (done: number) => void;
 }
 
 export interface EndToEndResult {
   backend: string;
+  work: 'entity' | 'none';
   count: number;
   healthy: number;
   seconds: number;
@@ -39,7 +47,8 @@ export async function endToEnd(backend: BenchBackend, options: EndToEndOptions):
   const keyOf = (i: number) => `account-${i % options.keys}`;
   let healthyTotal = 0;
   for (let i = 0; i < options.count; i++) if (!poison.has(keyOf(i))) healthyTotal++;
-  const latencies: number[] = [];
+  const latencies = new LatencyReservoir();
+  const work = options.work ?? 'entity';
   let parked = 0;
   let lastCommit = 0;
   let resolveDone!: () => void;
@@ -61,7 +70,8 @@ export async function endToEnd(backend: BenchBackend, options: EndToEndOptions):
       handle: {
         OrderPlaced: async (message, ctx) => {
           if (poison.has(message.key)) throw new Error('poison');
-          latencies.push(performance.timeOrigin + performance.now() - message.payload.sentAt);
+          latencies.add(performance.timeOrigin + performance.now() - message.payload.sentAt);
+          if (work === 'none') return;
           await ctx.execute(benchAccount, message.key, {
             type: 'Record',
             data: { orderId: message.payload.orderId, amount: message.payload.amount },
@@ -105,7 +115,9 @@ export async function endToEnd(backend: BenchBackend, options: EndToEndOptions):
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
-    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 600_000))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, 600_000)))]);
+    clearTimeout(timer);
   } finally {
     await publisher.stop();
     await consumer.stop();
@@ -113,11 +125,12 @@ export async function endToEnd(backend: BenchBackend, options: EndToEndOptions):
   const seconds = (lastCommit - started) / 1000;
   return {
     backend: backend.name,
+    work,
     count: options.count,
     healthy: healthyTotal,
     seconds: round(seconds, 3),
     messagesPerSecond: Math.round(healthyTotal / seconds),
-    latencyMs: percentiles(latencies),
+    latencyMs: latencies.percentiles(),
     parked,
   };
 }

@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { BenchBackend } from '../backends.ts';
 import { round } from '../percentiles.ts';
 import { endToEnd } from './endToEnd.ts';
@@ -8,14 +10,24 @@ export interface MemoryResult {
   samples: number;
   /** MiB. */
   rss: { start: number; max: number; end: number };
+  /** Live heap: sampled right after a full garbage collection. */
   heapUsed: { start: number; max: number; end: number };
-  /** Mean heap in the second half of the run over the first half: about 1 when memory stays flat. */
+  /**
+   * Mean live heap over the last quarter of the run divided by the mean over its second quarter (the first is
+   * warm-up: caches filling, code compiling): about 1 when memory does not grow with the messages processed.
+   */
   heapGrowth: number;
 }
 
 const MiB = 1024 * 1024;
 
-/** Runs the end-to-end scenario over many messages while sampling RSS and heap every 500 ms. */
+/** A full collection, so each sample is the live heap rather than wherever the collector happened to be. */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+/** Runs the end-to-end scenario over many messages while sampling RSS and live heap every 500 ms. */
 export async function memory(
   backend: BenchBackend,
   messages: number,
@@ -23,6 +35,7 @@ export async function memory(
 ): Promise<MemoryResult> {
   const samples: Array<{ rss: number; heap: number }> = [];
   const sample = () => {
+    collectGarbage();
     const usage = process.memoryUsage();
     samples.push({ rss: usage.rss / MiB, heap: usage.heapUsed / MiB });
   };
@@ -39,7 +52,7 @@ export async function memory(
     clearInterval(timer);
   }
   sample();
-  const half = Math.floor(samples.length / 2);
+  const quarter = Math.max(1, Math.floor(samples.length / 4));
   const mean = (list: Array<{ heap: number }>) =>
     list.reduce((sum, s) => sum + s.heap, 0) / Math.max(1, list.length);
   const stats = (pick: (s: { rss: number; heap: number }) => number) => ({
@@ -53,6 +66,6 @@ export async function memory(
     samples: samples.length,
     rss: stats((s) => s.rss),
     heapUsed: stats((s) => s.heap),
-    heapGrowth: round(mean(samples.slice(half)) / mean(samples.slice(0, half)), 2),
+    heapGrowth: round(mean(samples.slice(3 * quarter)) / mean(samples.slice(quarter, 2 * quarter)), 2),
   };
 }
