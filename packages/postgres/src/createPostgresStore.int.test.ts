@@ -87,6 +87,36 @@ describePostgres('createPostgresStore', () => {
     }
   });
 
+  it('wakes waitForChange only for the kinds of change it is given', async () => {
+    const schema = kit.newSchema();
+    const [store, other] = [kit.openStore(schema), kit.openStore(schema)];
+    await store.waitForChange(10_000); // resolves once listening: a wake-up every waiter gets
+    // Another store first: this store's own notifications come back later, waking whoever waits then (spurious
+    // by contract), which would blur what is tested.
+    for (const writer of [other, store]) {
+      let woke = false;
+      const started = Date.now();
+      const wait = store.waitForChange(1500, undefined, ['outbox']).then(() => (woke = true));
+      await writer.commit(
+        change({
+          appends: [
+            {
+              entity: 'show',
+              entityId: String(Math.random()),
+              expectedVersion: 0,
+              events: [event('Opened')],
+            },
+          ],
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(woke).toBe(false);
+      await writer.commit(change({ outgoing: [outgoing('orders')] }));
+      await wait;
+      expect(Date.now() - started).toBeLessThan(1500);
+    }
+  });
+
   it('does not wake waitForChange for checkpoint, document, parked or inactive dead-letter writes', async () => {
     const schema = kit.newSchema();
     const [store, other] = [kit.openStore(schema), kit.openStore(schema)];

@@ -458,6 +458,30 @@ describe('createSqliteStore', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it('wakes waitForChange only for the kinds of change it is given', async () => {
+    const store = openStore();
+    const other = openStore();
+    const append = () =>
+      change({
+        appends: [
+          { entity: 'show', entityId: newMessageId(), expectedVersion: 0, events: [event('Created')] },
+        ],
+      });
+    // Another connection first: a wake-up spurious by contract (this connection's own earlier commits seen only
+    // when another commits) would otherwise blur what is tested.
+    for (const writer of [other, store]) {
+      let woke = false;
+      const started = Date.now();
+      const wait = store.waitForChange(400, undefined, ['outbox']).then(() => (woke = true));
+      await writer.commit(append());
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(woke).toBe(false);
+      await writer.commit(change({ outgoing: [outgoing('orders')] }));
+      await wait;
+      expect(Date.now() - started).toBeLessThan(400);
+    }
+  });
+
   it('does not wake waitForChange for checkpoint, document, parked or inactive dead-letter writes', async () => {
     const store = openStore();
     const other = openStore();
