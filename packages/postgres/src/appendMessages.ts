@@ -31,15 +31,19 @@ export async function appendMessages(
   }
   await lockPositions(db, schema.name, { entities: [], partitions: messages });
   // One JSON parameter: serialised natively here, unpacked by the server, instead of nine escaped text arrays.
+  // Only the distinct topics come back, not a row per message.
   const { rows } = await db.query<{ topic: string }>(
-    `INSERT INTO ${schema.s}.messages (topic, partition, id, type, key, payload, headers, occurred_at, occurred_ms)
+    `WITH inserted AS (
+     INSERT INTO ${schema.s}.messages (topic, partition, id, type, key, payload, headers, occurred_at, occurred_ms)
      SELECT topic, partition, id, type, key, payload, headers, occurred_at, occurred_ms
      FROM ROWS FROM (json_to_recordset($1::json) AS (topic text, partition int, id text, type text, key text,
                      payload text, headers text, occurred_at text, occurred_ms int8))
        WITH ORDINALITY AS t(topic, partition, id, type, key, payload, headers, occurred_at, occurred_ms, i)
      ORDER BY i
      ON CONFLICT (topic, id) DO NOTHING
-     RETURNING topic`,
+     RETURNING topic
+     )
+     SELECT DISTINCT topic FROM inserted`,
     [
       JSON.stringify(
         messages.map((message) => ({

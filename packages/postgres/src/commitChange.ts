@@ -26,7 +26,7 @@ export interface CommitTarget {
 
 /**
  * Writes `change` with `db`, which must be inside a transaction, and returns the signals waiters must hear of
- * (also sent with NOTIFY, which PostgreSQL delivers only if the transaction commits). A statement per kind of
+ * (the transaction sends them with NOTIFY as it commits). A statement per kind of
  * row, never per row. Throws `ConcurrencyError` on a lost race; the caller rolls back, so nothing is written.
  *
  * Order: checkpoints, commands and fired timers first, so that a message, command or timer handled twice
@@ -66,16 +66,5 @@ export async function commitChange(
   if (timersAdded > 0) signals.push('timers');
   if (change.deadLetters.some((deadLetter) => deadLetter.action !== null)) signals.push('deadletters');
   if (change.consumerStates.length > 0) signals.push('states');
-  await notify(db, target.channel, signals);
   return signals;
-}
-
-/** Sends `signals` on `channel` in one statement; delivered to listeners when the transaction commits. */
-export async function notify(
-  db: Queryable,
-  channel: string,
-  signals: ReadonlyArray<ChangeSignal>,
-): Promise<void> {
-  if (signals.length === 0) return;
-  await db.query('SELECT pg_notify($1, signal) FROM unnest($2::text[]) AS signal', [channel, signals]);
 }

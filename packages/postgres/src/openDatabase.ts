@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '@parley/core';
-import { createChangeNotifier, type ChangeNotifier } from './changeNotifier.ts';
+import { createChangeNotifier, type ChangeNotifier, type ChangeSignal } from './changeNotifier.ts';
 import { connectClient } from './connectClient.ts';
 import { migrate } from './migrate.ts';
 import type { Queryable } from './Queryable.ts';
@@ -20,9 +20,11 @@ export interface PostgresDatabase {
   readonly run: <T>(work: (db: Queryable) => Promise<T>) => Promise<T>;
   /**
    * Runs `work` in a transaction on one client: COMMIT when it resolves, ROLLBACK when it throws (rethrowing).
-   * A client whose rollback fails is destroyed rather than returned to the pool.
+   * A client whose rollback fails is destroyed rather than returned to the pool. The signals `work` resolves
+   * with are sent on the schema's channel with NOTIFY in the COMMIT's round trip (PostgreSQL delivers them only
+   * if the transaction commits).
    */
-  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  transaction(work: (client: pg.PoolClient) => Promise<ChangeSignal[]>): Promise<ChangeSignal[]>;
   /** The random id of the schema (table `instance`): equal ids mean one database and one schema. */
   identity(): Promise<string>;
   /** Waits for pending calls, stops the notifier and ends the pool if it owns it. Idempotent. */
@@ -96,15 +98,17 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
     return call;
   }
 
-  async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async function transaction(
+    work: (client: pg.PoolClient) => Promise<ChangeSignal[]>,
+  ): Promise<ChangeSignal[]> {
     const client = await connectClient(pool);
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       try {
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
+        const signals = await work(client);
+        await client.query(commitStatement(channel, signals));
+        return signals;
       } catch (error) {
         await client.query('ROLLBACK').catch((rollbackError: unknown) => {
           broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
@@ -149,4 +153,15 @@ function channelFor(schema: string): string {
   const channel = `parley:${schema}`;
   if (Buffer.byteLength(channel) <= 63) return channel;
   return `parley:${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * COMMIT, preceded by the NOTIFY of `signals` in the same simple query: one round trip. The values are quoted as
+ * literals (a simple query takes no parameters); if the NOTIFY fails, PostgreSQL skips the COMMIT after it and
+ * the caller rolls back.
+ */
+function commitStatement(channel: string, signals: ReadonlyArray<ChangeSignal>): string {
+  if (signals.length === 0) return 'COMMIT';
+  const values = signals.map((signal) => pg.escapeLiteral(signal)).join(', ');
+  return `SELECT pg_notify(${pg.escapeLiteral(channel)}, signal) FROM unnest(ARRAY[${values}]::text[]) AS signal; COMMIT`;
 }
