@@ -1,14 +1,18 @@
 /**
  * A wake-up flag for loops: `wait()` resolves at the next `notify()` (or at once if one happened since the last
- * wait), after `timeoutMs`, or when `signal` aborts. Never rejects.
+ * wait), after `timeoutMs`, or when `signal` aborts. Never rejects. A notify with nobody waiting is kept for the
+ * next wait; a wait that timed out or was aborted leaves nothing behind that could swallow a later notify.
  */
 export class Signal {
   private notified = false;
   private waiters: Array<() => void> = [];
 
   notify(): void {
-    this.notified = true;
     const waiters = this.waiters;
+    if (waiters.length === 0) {
+      this.notified = true;
+      return;
+    }
     this.waiters = [];
     for (const wake of waiters) wake();
   }
@@ -20,10 +24,14 @@ export class Signal {
     }
     return new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
       const done = (): void => {
+        if (settled) return;
+        settled = true;
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', done);
-        this.notified = false;
+        const index = this.waiters.indexOf(done);
+        if (index >= 0) this.waiters.splice(index, 1);
         resolve();
       };
       this.waiters.push(done);

@@ -297,15 +297,19 @@ export class ConsumerRuntime implements ProcessorHost {
       const round = this.fetchRounds.next();
       const wake = this.source.wait(IDLE_WAIT_MS, round.signal).catch(() => {});
       try {
-        // Every owned partition is read at once (one round trip's wait, not one per partition); the room left
-        // under `maxInFlight` is shared out starting from a partition that moves on each round, so none starves.
+        // Every owned partition is read at once (one round trip's wait, not one per partition), each with its
+        // share of the room left under `maxInFlight` (at least one message, so an empty read means that nothing
+        // is there); the remainder goes first to a partition that moves on each round, so none starves.
         const owned = this.partitions.filter((p): p is PartitionProgress => p !== undefined);
-        let room = this.definition.maxInFlight - this.inFlight;
+        const room = this.definition.maxInFlight - this.inFlight;
+        const share = Math.floor(room / Math.max(1, owned.length));
         const reads: Array<{ progress: PartitionProgress; records: Promise<SourceRecord[]> }> = [];
-        for (let i = 0; i < owned.length && room > 0; i++) {
+        for (let i = 0; i < owned.length; i++) {
           const progress = owned[(this.nextPartition + i) % owned.length]!;
-          const limit = Math.min(this.definition.batchSize, room);
-          room -= limit;
+          const limit = Math.max(
+            1,
+            Math.min(this.definition.batchSize, share + (i < room % owned.length ? 1 : 0)),
+          );
           reads.push({ progress, records: this.source.read(progress.partition, progress.fetchedTo, limit) });
         }
         this.nextPartition = (this.nextPartition + 1) % Math.max(1, owned.length);

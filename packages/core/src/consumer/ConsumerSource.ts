@@ -169,6 +169,6 @@ function decodeFields(
     partition,
     position,
   });
-  const validated = validate(schema, fields.payload, `${source} message ${fields.type} (${fields.id})`);
+  const validated = validate(schema, fields.payload, () => `${source} message ${fields.type} (${fields.id})`);
   return validated instanceof Promise ? validated.then(build) : build(validated);
 }

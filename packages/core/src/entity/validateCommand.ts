@@ -2,11 +2,14 @@ import { ValidationError } from '../errors/ValidationError.ts';
 import { validate, type SchemaMap } from '../schema/validate.ts';
 import type { AnyEntity } from './defineEntity.ts';
 
-/** Checks a command against its entity's schema; resolves to the command with the schema's output as data. */
-export async function validateCommand(
+/**
+ * Checks a command against its entity's schema and returns the command with the schema's output as data: at
+ * once for a synchronous schema, as a promise for an asynchronous one.
+ */
+export function validateCommand(
   entity: AnyEntity,
   command: { type: string; data?: unknown },
-): Promise<{ type: string; data: unknown }> {
+): { type: string; data: unknown } | Promise<{ type: string; data: unknown }> {
   const commands = entity.commands as SchemaMap;
   const schema = typeof command?.type === 'string' ? commands[command.type] : undefined;
   if (schema === undefined) {
@@ -14,6 +17,8 @@ export async function validateCommand(
       `entity ${entity.name} has no command ${JSON.stringify(command?.type)}; known: ${Object.keys(commands).join(', ')}`,
     );
   }
-  const data = await validate(schema, command.data, `${entity.name} command ${command.type}`);
-  return { type: command.type, data };
+  const data = validate(schema, command.data, () => `${entity.name} command ${command.type}`);
+  return data instanceof Promise
+    ? data.then((d: unknown) => ({ type: command.type, data: d }))
+    : { type: command.type, data };
 }

@@ -16,20 +16,22 @@ export type SchemaMap = Record<string, StandardSchemaV1>;
  * Synchronous schemas stay synchronous: the result is a plain value, not a promise, which keeps the hot path
  * free of microtask hops.
  *
- * @throws ValidationError when the value does not match; `what` names the thing in the message.
+ * @throws ValidationError when the value does not match; `what` names the thing in the message (a function is
+ *   called only then, so the hot path builds no string).
  */
 export function validate<S extends StandardSchemaV1>(
   schema: S,
   value: unknown,
-  what: string,
+  what: string | (() => string),
 ): SchemaOutput<S> | Promise<SchemaOutput<S>> {
   const result = schema['~standard'].validate(value);
   if (result instanceof Promise) return result.then((r) => unwrap(r, what) as SchemaOutput<S>);
   return unwrap(result, what) as SchemaOutput<S>;
 }
 
-function unwrap(result: StandardSchemaV1.Result<unknown>, what: string): unknown {
+function unwrap(result: StandardSchemaV1.Result<unknown>, described: string | (() => string)): unknown {
   if (result.issues === undefined) return result.value;
+  const what = typeof described === 'string' ? described : described();
   const issues = result.issues.map((issue) => ({
     message: issue.message,
     path: issue.path?.map((p) => (typeof p === 'object' ? p.key : p)),

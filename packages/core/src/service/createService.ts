@@ -27,6 +27,7 @@ import { OutboxRelay } from '../outbox/OutboxRelay.ts';
 import { emptyChange } from '../ports/Change.ts';
 import type { Bus, TopicSpec } from '../ports/Bus.ts';
 import type { RetentionOutcome } from '../ports/Retention.ts';
+import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
 import type { DocumentQuery, Store } from '../ports/Store.ts';
 import type { ReadModelDefinition } from '../readmodel/defineReadModel.ts';
 import type { SchemaMap } from '../schema/validate.ts';
@@ -458,16 +459,19 @@ export function createService(options: ServiceOptions): Service {
       >;
       await internals.ensureTopic(topic);
       const now = clock.now();
-      const outgoing = await Promise.all(
-        list.map((message) => {
-          const id = newMessageId(now);
-          return prepareOutgoing(topic as unknown as TopicDefinition, message, {
-            id,
-            headers: { correlationId: id },
-            now,
-          });
-        }),
-      );
+      const prepared = list.map((message) => {
+        const id = newMessageId(now);
+        return prepareOutgoing(topic as unknown as TopicDefinition, message, {
+          id,
+          headers: { correlationId: id },
+          now,
+        });
+      });
+      // Synchronous schemas (the usual case) need no promise per message.
+      // Synchronous schemas (the usual case) need no promise per message.
+      const outgoing = prepared.some((message) => message instanceof Promise)
+        ? await Promise.all(prepared.map((message) => Promise.resolve(message)))
+        : (prepared as OutgoingMessage[]);
       await store.commit({ ...emptyChange, outgoing });
       internals.committed(emptyChange);
     },

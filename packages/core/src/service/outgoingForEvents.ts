@@ -19,7 +19,7 @@ export async function outgoingForEvents(
   now: number,
 ): Promise<OutgoingMessage[]> {
   if (publications.length === 0) return [];
-  const pending: Array<Promise<OutgoingMessage>> = [];
+  const pending: Array<OutgoingMessage | Promise<OutgoingMessage>> = [];
   events.forEach((event, index) => {
     for (const publication of publications) {
       const mapped = publication.map(event, {
@@ -40,7 +40,9 @@ export async function outgoingForEvents(
       });
     }
   });
-  return Promise.all(pending);
+  return pending.some((message) => message instanceof Promise)
+    ? Promise.all(pending.map((message) => Promise.resolve(message)))
+    : (pending as OutgoingMessage[]);
 }
 
 function isList<T>(value: T | ReadonlyArray<T>): value is ReadonlyArray<T> {

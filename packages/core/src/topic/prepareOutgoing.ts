@@ -6,16 +6,18 @@ import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
 import { validate, type SchemaMap } from '../schema/validate.ts';
 import type { PublishInput, TopicDefinition } from './defineTopic.ts';
 import { partitionFor } from './partitionFor.ts';
+import { isoTime } from '../clock/isoTime.ts';
 
 /**
  * Validates a message for `topic` and turns it into what the outbox stores: known type, payload valid against
- * its schema (the schema's output is what is sent), a non-empty key, the partition of that key.
+ * its schema (the schema's output is what is sent), a non-empty key, the partition of that key. Synchronous
+ * when the schema is. `defaults.headers` must already be compact (no undefined values).
  */
-export async function prepareOutgoing<M extends SchemaMap>(
+export function prepareOutgoing<M extends SchemaMap>(
   topic: TopicDefinition<M>,
   input: PublishInput<M>,
   defaults: { id: MessageId; headers: MessageHeaders; now: number },
-): Promise<OutgoingMessage> {
+): OutgoingMessage | Promise<OutgoingMessage> {
   const schema = topic.messages[input.type];
   if (schema === undefined) {
     throw new ValidationError(
@@ -25,15 +27,20 @@ export async function prepareOutgoing<M extends SchemaMap>(
   if (typeof input.key !== 'string' || input.key.length === 0) {
     throw new ValidationError(`topic ${topic.name}: message ${input.type} needs a non-empty string key`);
   }
-  const payload = await validate(schema, input.payload, `${topic.name} message ${input.type}`);
-  return {
+  const key = input.key;
+  const build = (payload: unknown): OutgoingMessage => ({
     topic: topic.name,
-    partition: partitionFor(input.key, topic.partitions),
+    partition: partitionFor(key, topic.partitions),
     id: input.id ?? defaults.id,
     type: input.type,
-    key: input.key,
+    key,
     payload: JSON.stringify(payload) ?? 'null',
-    headers: compactHeaders({ ...defaults.headers, ...input.headers }),
-    occurredAt: new Date(defaults.now).toISOString(),
-  };
+    headers:
+      input.headers === undefined
+        ? defaults.headers
+        : compactHeaders({ ...defaults.headers, ...input.headers }),
+    occurredAt: isoTime(defaults.now),
+  });
+  const payload = validate(schema, input.payload, () => `${topic.name} message ${input.type}`);
+  return payload instanceof Promise ? payload.then(build) : build(payload);
 }
