@@ -80,6 +80,8 @@ export class ConsumerRuntime implements ProcessorHost {
   private readonly handlerSignals = new SignalFanout(this.handlerAbort.signal);
   private readonly fetchRounds = new RoundSignals(this.fetchAbort.signal);
   private loops: Promise<void>[] = [];
+  /** Lane names in the service-wide locks: this consumer's, for each key. */
+  private readonly lanePrefix: string;
 
   constructor(
     readonly definition: ConsumerDefinition,
@@ -89,6 +91,7 @@ export class ConsumerRuntime implements ProcessorHost {
     placement: ConsumerPlacement = { leases: undefined, instance: 'single', leaseTtlMs: 10_000 },
   ) {
     this.logger = internals.logger.child({ consumer: definition.name, source: source.name });
+    this.lanePrefix = `${definition.name}\u0000`;
     this.processor = new MessageProcessor(this);
     this.lanes = new KeyLanes(
       definition.concurrency,
@@ -119,11 +122,6 @@ export class ConsumerRuntime implements ProcessorHost {
 
   get locks(): ResourceLocks {
     return this.internals.locks;
-  }
-
-  /** Lane names in the service-wide locks: this consumer's, for each key. */
-  private get lanePrefix(): string {
-    return `${this.definition.name}\u0000`;
   }
 
   /** Messages fetched and not yet committed. */

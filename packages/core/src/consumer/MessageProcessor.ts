@@ -127,7 +127,7 @@ export class MessageProcessor {
         this.finish(item, epoch, {
           ...(at ? { at } : {}),
           unit,
-          parts: mergeParts(effects, this.settled(item)),
+          parts: item.kind === 'source' ? effects : mergeParts(effects, this.settled(item)),
         });
         return 'done';
       } catch (thrown) {

@@ -297,11 +297,12 @@ export class UnitOfWork implements HandlerContext {
    * effects; the first failed call fails the unit.
    */
   async seal(): Promise<UnitEffects> {
-    await Promise.all(this.calls);
+    // Most handlers make one or two calls and publish nothing: skip the empty waits.
+    if (this.calls.length > 0) await Promise.all(this.calls);
     this.sealed = true;
     this.releaseSignal();
-    const outgoing = (await Promise.all(this.outgoing)).flat();
-    const timers = await Promise.all(this.timers);
+    const outgoing = this.outgoing.length === 0 ? [] : (await Promise.all(this.outgoing)).flat();
+    const timers = this.timers.length === 0 ? [] : await Promise.all(this.timers);
     return { appends: this.appends, commands: this.commands, outgoing, documents: this.documents, timers };
   }
 

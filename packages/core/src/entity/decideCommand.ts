@@ -6,6 +6,7 @@ import type { NewEvent } from '../ports/StoredEvent.ts';
 import type { AnyEntity, EntityEvent } from './defineEntity.ts';
 import type { Snapshot } from './EntityCache.ts';
 import { isRejection } from './reject.ts';
+import { isoTime } from '../clock/isoTime.ts';
 import type { SchemaMap } from '../schema/validate.ts';
 
 export interface DecideInput {
@@ -74,7 +75,7 @@ export function decideCommand(
     decision === undefined ? [] : Array.isArray(decision) ? decision : [decision]
   ) as ReadonlyArray<EntityEvent<SchemaMap>>;
   let state: unknown = before.state;
-  const occurredAt = new Date(input.now).toISOString();
+  const occurredAt = isoTime(input.now);
   const events = domainEvents.map((event, index): NewEvent => {
     if (typeof event !== 'object' || event === null || !(event.type in entity.events)) {
       throw new ParleyError(

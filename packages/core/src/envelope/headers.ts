@@ -1,14 +1,20 @@
 import type { Envelope, MessageHeaders } from './Envelope.ts';
 
 /** Headers for a message caused by `cause`: same correlation, causation pointing at the cause. */
-export function headersCausedBy(cause: Envelope, extra: MessageHeaders = {}): MessageHeaders {
+export function headersCausedBy(cause: Envelope, extra?: MessageHeaders): MessageHeaders {
   const headers: MessageHeaders = {
     correlationId: cause.headers.correlationId ?? cause.id,
     causationId: cause.id,
   };
   if (cause.headers.traceparent !== undefined) headers.traceparent = cause.headers.traceparent;
   if (cause.headers.tracestate !== undefined) headers.tracestate = cause.headers.tracestate;
-  return compactHeaders({ ...headers, ...extra });
+  if (extra === undefined) return headers;
+  for (const name in extra) {
+    const value = extra[name];
+    if (value === undefined) delete headers[name];
+    else headers[name] = value;
+  }
+  return headers;
 }
 
 /** Drops headers whose value is undefined, so they are not serialised as `null`. */
