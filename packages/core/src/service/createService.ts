@@ -434,7 +434,6 @@ export function createService(options: ServiceOptions): Service {
             continue;
           }
           internals.cacheSnapshot(entity.name, entityId, decided.after);
-          internals.committed(emptyChange);
           return {
             status: 'accepted',
             entityId,
@@ -468,12 +467,10 @@ export function createService(options: ServiceOptions): Service {
         });
       });
       // Synchronous schemas (the usual case) need no promise per message.
-      // Synchronous schemas (the usual case) need no promise per message.
       const outgoing = prepared.some((message) => message instanceof Promise)
         ? await Promise.all(prepared.map((message) => Promise.resolve(message)))
         : (prepared as OutgoingMessage[]);
       await store.commit({ ...emptyChange, outgoing });
-      internals.committed(emptyChange);
     },
 
     async schedule(topic, message, when) {
