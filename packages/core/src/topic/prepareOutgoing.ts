@@ -1,5 +1,6 @@
 import type { MessageHeaders } from '../envelope/Envelope.ts';
 import { compactHeaders } from '../envelope/headers.ts';
+import { ensureError } from '../errors/ensureError.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
 import type { MessageId } from '../ids/MessageId.ts';
 import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
@@ -11,9 +12,24 @@ import { isoTime } from '../clock/isoTime.ts';
 /**
  * Validates a message for `topic` and turns it into what the outbox stores: known type, payload valid against
  * its schema (the schema's output is what is sent), a non-empty key, the partition of that key. Synchronous
- * when the schema is. `defaults.headers` must already be compact (no undefined values).
+ * when the schema is; a message it refuses comes back as a rejected promise, never as a throw.
+ * `defaults.headers` must already be compact (no undefined values).
  */
 export function prepareOutgoing<M extends SchemaMap>(
+  topic: TopicDefinition<M>,
+  input: PublishInput<M>,
+  defaults: { id: MessageId; headers: MessageHeaders; now: number },
+): OutgoingMessage | Promise<OutgoingMessage> {
+  try {
+    return prepareNow(topic, input, defaults);
+  } catch (error) {
+    // Never a synchronous throw: callers gather results and promises side by side, and a throw between them
+    // would leave a promise already made unobserved.
+    return Promise.reject(ensureError(error));
+  }
+}
+
+function prepareNow<M extends SchemaMap>(
   topic: TopicDefinition<M>,
   input: PublishInput<M>,
   defaults: { id: MessageId; headers: MessageHeaders; now: number },
