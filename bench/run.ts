@@ -124,13 +124,13 @@ const latency = await step('latency at 1,000 messages/s, SQLite', () =>
     endToEnd(b, { count: 1000 * size.latencySeconds, keys: 1000, concurrency: 64, rate: 1000 }),
   ),
 );
-// Baseline and poisoned runs alternate (A B B A) and each side keeps its mean: run order (warm code, a
-// fuller disk cache) otherwise favours whichever goes second.
 const poisonedLatency = await step('latency at 1,000 messages/s, 1% of keys poisoned, SQLite', () =>
   withBackend('sqlite', (b) =>
     endToEnd(b, { count: 1000 * size.latencySeconds, keys: 1000, concurrency: 64, rate: 1000, poisonKeys }),
   ),
 );
+// Baseline and poisoned runs alternate (A B B A) and each side keeps its mean: run order (warm code, a
+// fuller disk cache) otherwise favours whichever goes second.
 const poisonRuns: Array<{ poisoned: boolean; result: EndToEndResult | { error: string } }> = [];
 for (const poisoned of [false, true, true, false]) {
   poisonRuns.push({
