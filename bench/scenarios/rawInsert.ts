@@ -23,9 +23,7 @@ export async function rawInsertSqlite(rows: number): Promise<RawInsertResult> {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    // The backstop packages/sqlite/src/openDatabase.ts sets (Parley checkpoints on a worker thread): at this run's
-    // size the raw loop never stops to checkpoint, its best case.
-    db.pragma('wal_autocheckpoint = 40000');
+    db.pragma('wal_autocheckpoint = 10000'); // as packages/sqlite/src/openDatabase.ts
     db.exec(
       'CREATE TABLE rows (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, key TEXT NOT NULL, payload TEXT NOT NULL)',
     );

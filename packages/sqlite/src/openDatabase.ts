@@ -4,7 +4,6 @@ import Database from 'better-sqlite3';
 import type { Logger } from '@parley/core';
 import { createChangeNotifier, type ChangeNotifier, type ChangeSignal } from './changeNotifier.ts';
 import { migrate } from './migrate.ts';
-import { startCheckpointer } from './startCheckpointer.ts';
 import type { SqliteLocation } from './parseSqliteUrl.ts';
 
 /** An open, migrated database, shared by the store and the bus that use it. */
@@ -30,8 +29,8 @@ export interface OpenDatabaseOptions {
  * What another connection's commit may have changed, as far as waiters care: the AUTOINCREMENT counters of
  * `events`, `outbox` and `messages`, and the `change_counters` that commits bump for the other tables.
  */
-/** Pages of WAL (about 160 MiB) after which a commit itself copies them back into the database file. */
-const BACKSTOP_CHECKPOINT_PAGES = 40_000;
+/** Pages of WAL after which a commit copies them back into the database file. */
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
 const WATCHED_TABLES = ['events', 'outbox', 'messages', 'timers', 'dead_letters', 'consumer_states'] as const;
 
@@ -47,9 +46,9 @@ export function openDatabase(location: SqliteLocation, options: OpenDatabaseOpti
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // A file's WAL is checkpointed on a worker thread (startCheckpointer); the connection's own automatic
-    // checkpoint stays as a backstop, set far higher, should that thread fall behind.
-    db.pragma(`wal_autocheckpoint = ${location.memory ? 1000 : BACKSTOP_CHECKPOINT_PAGES}`);
+    // Checkpoint every ~40 MiB of WAL instead of ~4 MiB: index pages rewritten by many commits are then copied
+    // back to the database once per checkpoint rather than once per few commits.
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     migrate(db, { logger: options.logger });
   } catch (error) {
     db.close();
@@ -60,7 +59,6 @@ export function openDatabase(location: SqliteLocation, options: OpenDatabaseOpti
     logger: options.logger,
   });
   const filename = location.memory ? ':memory:' : fs.realpathSync(location.filename);
-  const checkpointer = location.memory ? undefined : startCheckpointer(filename, options.logger);
   let users = 1;
   options.logger.debug({ database: location.description }, 'opened database');
   return {
@@ -78,7 +76,6 @@ export function openDatabase(location: SqliteLocation, options: OpenDatabaseOpti
       if (users > 0) return;
       changes.close();
       db.close();
-      void checkpointer?.stop();
       options.logger.debug({ database: location.description }, 'closed database');
     },
   };
