@@ -42,6 +42,8 @@ describePostgres(
             concurrency: 8,
             batchSize: 16,
             handle: async (message, ctx) => {
+              // A few milliseconds each, so the run lasts long enough for the restart to land in its middle.
+              await new Promise((resolve) => setTimeout(resolve, 10));
               await ctx.execute(account, message.key, {
                 type: 'Deposit',
                 data: { amount: 1, seq: message.payload.seq },
