@@ -9,7 +9,7 @@ import type { ServiceEvents } from '../events/ServiceEvents.ts';
 import type { Logger } from '../logging/Logger.ts';
 import type { DeadLetter } from '../ports/DeadLetter.ts';
 import type { ServiceInternals } from '../service/ServiceInternals.ts';
-import type { ConsumerSource, SourceRecord } from './ConsumerSource.ts';
+import type { ConsumerSource } from './ConsumerSource.ts';
 import type { ConsumerDefinition } from './defineConsumer.ts';
 import { MessageProcessor, type LaneItem, type ProcessorHost, type ReadyUnit } from './MessageProcessor.ts';
 import { ParkedKeys } from './ParkedKeys.ts';
@@ -55,8 +55,6 @@ export class ConsumerRuntime implements ProcessorHost {
   /** Progress of the partitions this instance owns (undefined for the others). */
   private partitions: Array<PartitionProgress | undefined> = [];
   private owned = new Set<number>();
-  /** Where the next fetch round starts sharing out read-ahead room. */
-  private nextPartition = 0;
   private readonly balancer: PartitionBalancer | undefined;
   private readonly reported = new Map<number, number>();
   private lastReport = 0;
@@ -295,36 +293,22 @@ export class ConsumerRuntime implements ProcessorHost {
       const round = this.fetchRounds.next();
       const wake = this.source.wait(IDLE_WAIT_MS, round.signal).catch(() => {});
       try {
-        // Every owned partition is read at once (one round trip's wait, not one per partition), each with its
-        // share of the room left under `maxInFlight` (at least one message, so an empty read means that nothing
-        // is there); the remainder goes first to a partition that moves on each round, so none starves.
-        const owned = this.partitions.filter((p): p is PartitionProgress => p !== undefined);
-        const room = this.definition.maxInFlight - this.inFlight;
-        const share = Math.floor(room / Math.max(1, owned.length));
-        const reads: Array<{ progress: PartitionProgress; records: Promise<SourceRecord[]> }> = [];
-        for (let i = 0; i < owned.length; i++) {
-          const progress = owned[(this.nextPartition + i) % owned.length]!;
-          const limit = Math.max(
-            1,
-            Math.min(this.definition.batchSize, share + (i < room % owned.length ? 1 : 0)),
+        for (const progress of this.partitions) {
+          if (progress === undefined) continue;
+          const room = this.definition.maxInFlight - this.inFlight;
+          if (room <= 0 || this.stopping) break;
+          const records = await this.source.read(
+            progress.partition,
+            progress.fetchedTo,
+            Math.min(this.definition.batchSize, room),
           );
-          reads.push({ progress, records: this.source.read(progress.partition, progress.fetchedTo, limit) });
-        }
-        this.nextPartition = (this.nextPartition + 1) % Math.max(1, owned.length);
-        const results = await Promise.allSettled(reads.map((r) => r.records));
-        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (failed !== undefined) throw failed.reason;
-        if (epoch === this.epoch && !this.stopping) {
-          reads.forEach(({ progress }, i) => {
-            const result = results[i];
-            if (result?.status !== 'fulfilled') return;
-            for (const record of result.value) {
-              if (!progress.track(record.position)) continue;
-              this.inFlight++;
-              this.dispatch({ kind: 'source', partition: progress.partition, record });
-            }
-            fetched += result.value.length;
-          });
+          if (epoch !== this.epoch || this.stopping) break;
+          for (const record of records) {
+            if (!progress.track(record.position)) continue;
+            this.inFlight++;
+            this.dispatch({ kind: 'source', partition: progress.partition, record });
+          }
+          fetched += records.length;
         }
         failures = 0;
       } catch (error) {
