@@ -24,10 +24,10 @@ import type { ServiceEvents } from '../events/ServiceEvents.ts';
 import { deriveMessageId, newMessageId } from '../ids/MessageId.ts';
 import { silentLogger, type Logger } from '../logging/Logger.ts';
 import { OutboxRelay } from '../outbox/OutboxRelay.ts';
+import { whenAll } from '../concurrency/whenAll.ts';
 import { emptyChange } from '../ports/Change.ts';
 import type { Bus, TopicSpec } from '../ports/Bus.ts';
 import type { RetentionOutcome } from '../ports/Retention.ts';
-import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
 import type { DocumentQuery, Store } from '../ports/Store.ts';
 import type { ReadModelDefinition } from '../readmodel/defineReadModel.ts';
 import type { SchemaMap } from '../schema/validate.ts';
@@ -467,9 +467,7 @@ export function createService(options: ServiceOptions): Service {
         });
       });
       // Synchronous schemas (the usual case) need no promise per message.
-      const outgoing = prepared.some((message) => message instanceof Promise)
-        ? await Promise.all(prepared.map((message) => Promise.resolve(message)))
-        : (prepared as OutgoingMessage[]);
+      const outgoing = await whenAll(prepared);
       await store.commit({ ...emptyChange, outgoing });
     },
 

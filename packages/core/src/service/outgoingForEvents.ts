@@ -1,3 +1,4 @@
+import { whenAll } from '../concurrency/whenAll.ts';
 import { deriveMessageId } from '../ids/MessageId.ts';
 import type { EntityPublication } from '../entity/publishTo.ts';
 import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
@@ -40,9 +41,7 @@ export async function outgoingForEvents(
       });
     }
   });
-  return pending.some((message) => message instanceof Promise)
-    ? Promise.all(pending.map((message) => Promise.resolve(message)))
-    : (pending as OutgoingMessage[]);
+  return whenAll(pending);
 }
 
 function isList<T>(value: T | ReadonlyArray<T>): value is ReadonlyArray<T> {
