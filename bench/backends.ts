@@ -47,7 +47,31 @@ export async function openBackend(name: BenchBackend['name']): Promise<BenchBack
   const prefix = id.replace(/_/g, '-');
   const bus = createNatsBus({ servers: NATS_URL, prefix });
   const store = createPostgresStore({ connectionString: POSTGRES_URL, schema: id });
-  return { name, store, bus, close: () => closeAndDrop(store, bus, [id]) };
+  return {
+    name,
+    store,
+    bus,
+    close: async () => {
+      await closeAndDrop(store, bus, [id]);
+      await deleteNatsStreams(prefix);
+    },
+  };
+}
+
+/** Deletes the streams (topics, and KV buckets' streams) a bus with `prefix` created. */
+async function deleteNatsStreams(prefix: string): Promise<void> {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: NATS_URL.replace(/^nats:\/\//, '') });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const names: string[] = [];
+    for await (const name of jsm.streams.names())
+      if (name.startsWith(`${prefix}_`) || name.startsWith(`KV_${prefix}_`)) names.push(name);
+    for (const name of names) await jsm.streams.delete(name);
+  } finally {
+    await nc.close();
+  }
 }
 
 async function closeAndDrop(store: Store, bus: Bus, schemas: string[]): Promise<void> {

@@ -109,13 +109,12 @@ export function createSqliteBus(url: string, options: SqliteBusOptions = {}): Sq
       );
     },
 
-    close: () =>
-      asPromise(() => {
-        if (closing.signal.aborted) return;
-        closing.abort();
-        connections.delete(bus);
-        connection.release();
-      }),
+    close() {
+      if (closing.signal.aborted) return Promise.resolve();
+      closing.abort();
+      connections.delete(bus);
+      return connection.release();
+    },
   };
   connections.set(bus, connection);
   return bus;

@@ -512,4 +512,19 @@ describe('createSqliteStore', () => {
     await store.close();
     await expect(store.readStream('show', 's1', 0)).rejects.toThrow(/closed/);
   });
+
+  it('leaves only the database file once the last of its store and bus has closed', async () => {
+    const bus = createSqliteBus(url);
+    const store = createSqliteStore(url, { bus });
+    await bus.ensureTopic({ name: 'orders', partitions: 1 });
+    await store.commit({ ...emptyChange, outgoing: [outgoing('orders')] });
+    await store.close();
+    expect(fs.readdirSync(dir).sort()).toEqual(['app.db', 'app.db-shm', 'app.db-wal']);
+    await bus.close();
+    // The checkpoint thread closed its connection first, so the last close copied the log back and removed it.
+    expect(fs.readdirSync(dir)).toEqual(['app.db']);
+    const reopened = createSqliteBus(url);
+    expect(await reopened.endPosition('orders', 0)).toBe(1);
+    await reopened.close();
+  });
 });

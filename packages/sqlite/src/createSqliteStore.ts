@@ -260,12 +260,11 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
 
     listConsumerStates: () => call(() => selectConsumerStates.all().map(toConsumerState)),
 
-    close: () =>
-      asPromise(() => {
-        if (closing.signal.aborted) return;
-        closing.abort();
-        connection.release();
-      }),
+    close() {
+      if (closing.signal.aborted) return Promise.resolve();
+      closing.abort();
+      return connection.release();
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Logger } from '@parley/core';
 import { createChangeNotifier, type ChangeNotifier, type ChangeSignal } from './changeNotifier.ts';
 import { migrate } from './migrate.ts';
+import { startCheckpointer } from './startCheckpointer.ts';
 import type { SqliteLocation } from './parseSqliteUrl.ts';
 
 /** An open, migrated database, shared by the store and the bus that use it. */
@@ -15,8 +16,11 @@ export interface SqliteConnection {
   readonly changes: ChangeNotifier;
   /** Adds a user: the connection stays open until every user has released it. */
   retain(): void;
-  /** Removes a user; the last one closes the connection. */
-  release(): void;
+  /**
+   * Removes a user; the last one stops the file's checkpoint thread (when no other connection of this process
+   * uses it) and then closes the connection, so the files are left as SQLite leaves them after its last close.
+   */
+  release(): Promise<void>;
 }
 
 export interface OpenDatabaseOptions {
@@ -26,12 +30,15 @@ export interface OpenDatabaseOptions {
 }
 
 /**
+ * Pages of WAL (about 40 MiB) after which a commit itself copies them back into the database file: a backstop
+ * for when the checkpoint thread falls behind, and the setting of in-memory databases (which have none).
+ */
+const BACKSTOP_CHECKPOINT_PAGES = 10_000;
+
+/**
  * What another connection's commit may have changed, as far as waiters care: the AUTOINCREMENT counters of
  * `events`, `outbox` and `messages`, and the `change_counters` that commits bump for the other tables.
  */
-/** Pages of WAL after which a commit copies them back into the database file. */
-const WAL_AUTOCHECKPOINT_PAGES = 10_000;
-
 const WATCHED_TABLES = ['events', 'outbox', 'messages', 'timers', 'dead_letters', 'consumer_states'] as const;
 
 /**
@@ -46,9 +53,9 @@ export function openDatabase(location: SqliteLocation, options: OpenDatabaseOpti
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // Checkpoint every ~40 MiB of WAL instead of ~4 MiB: index pages rewritten by many commits are then copied
-    // back to the database once per checkpoint rather than once per few commits.
-    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    // A file's WAL is checkpointed on a worker thread (startCheckpointer), so no commit stalls the event loop
+    // copying pages back; the connection's own automatic checkpoint stays as a backstop.
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
     migrate(db, { logger: options.logger });
   } catch (error) {
     db.close();
@@ -59,6 +66,7 @@ export function openDatabase(location: SqliteLocation, options: OpenDatabaseOpti
     logger: options.logger,
   });
   const filename = location.memory ? ':memory:' : fs.realpathSync(location.filename);
+  const checkpointer = location.memory ? undefined : startCheckpointer(filename, options.logger);
   let users = 1;
   options.logger.debug({ database: location.description }, 'opened database');
   return {
@@ -70,13 +78,17 @@ export function openDatabase(location: SqliteLocation, options: OpenDatabaseOpti
       if (users === 0) throw new Error(`${location.description} is closed`);
       users += 1;
     },
-    release() {
+    async release() {
       if (users === 0) return;
       users -= 1;
       if (users > 0) return;
       changes.close();
-      db.close();
-      options.logger.debug({ database: location.description }, 'closed database');
+      try {
+        await checkpointer?.stop();
+      } finally {
+        db.close();
+        options.logger.debug({ database: location.description }, 'closed database');
+      }
     },
   };
 }

@@ -1,6 +1,9 @@
 import { createService, type Bus, type Service, type Store } from '@parley/core';
 import { account, echoes, numbers, progress } from '../conformance/fixtures.ts';
 
+/** What handling one message takes besides its effects: 2,400 messages keep one instance busy for over 0.7 s. */
+const WORK_MS = 5;
+
 /**
  * The service the crash test kills and restarts: every `Numbered` message deposits into the account named by
  * its key, publishes an echo and bumps a read model — three kinds of effect that must each happen exactly once.
@@ -16,6 +19,8 @@ export function crashWorkload(store: Store, bus: Bus): Service {
       batchSize: 64,
       handle: {
         Numbered: async (message, ctx) => {
+          // A little work per message, so that a fast backend is still mid-run when the test kills it.
+          await new Promise((resolve) => setTimeout(resolve, WORK_MS));
           await ctx.execute(account, message.key, {
             type: 'Deposit',
             data: { amount: 1, seq: message.payload.seq },
