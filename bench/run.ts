@@ -256,7 +256,7 @@ fs.writeFileSync(
 const md = [
   `# Benchmark results${quick ? ' (quick)' : ''}`,
   '',
-  `${results.machine.cpus} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}; ${results.elapsedSeconds} s in all.`,
+  `${results.machine.cpus} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}; Parley from its compiled packages (dist), as installed; ${results.elapsedSeconds} s in all.`,
   '',
   markdownTable(
     ['what', 'messages/s'],

@@ -39,6 +39,39 @@ describePostgres('createPostgresStore', () => {
     await expect(store.commit(change({ outgoing: [outgoing('unknown')] }))).rejects.toThrow(/does not exist/);
   });
 
+  it('answers stream reads asked for at once, each with its own stream after its own version', async () => {
+    const store = kit.openStore(kit.newSchema());
+    const streams = Array.from({ length: 300 }, (_, i) => `s${i}`);
+    await store.commit(
+      change({
+        appends: streams.map((entityId, i) => ({
+          entity: 'show',
+          entityId,
+          expectedVersion: 0,
+          events: Array.from({ length: 1 + (i % 3) }, (_, n) => event(`E${n}`)),
+        })),
+      }),
+    );
+    // More reads than one statement carries, some of one stream at different versions, some of nothing.
+    const asked = [
+      ...streams.map((entityId, i) => ({ entity: 'show', entityId, after: i % 2 })),
+      { entity: 'show', entityId: 's2', after: 0 },
+      { entity: 'show', entityId: 'missing', after: 0 },
+      { entity: 'other', entityId: 's1', after: 0 },
+    ];
+    const answers = await Promise.all(asked.map((a) => store.readStream(a.entity, a.entityId, a.after)));
+    asked.forEach((a, index) => {
+      const events = answers[index]!;
+      const total =
+        a.entity === 'show' && a.entityId.startsWith('s') ? 1 + (Number(a.entityId.slice(1)) % 3) : 0;
+      expect(events.map((e) => e.version)).toEqual(
+        Array.from({ length: Math.max(0, total - a.after) }, (_, n) => a.after + n + 1),
+      );
+      expect(events.every((e) => e.entity === a.entity && e.entityId === a.entityId)).toBe(true);
+      expect(events.map((e) => e.type)).toEqual(events.map((e) => `E${e.version - 1}`));
+    });
+  });
+
   it('uses the outbox when the bus is another schema', async () => {
     const bus = kit.openBus(kit.newSchema());
     const store = kit.openStore(kit.newSchema(), { bus });

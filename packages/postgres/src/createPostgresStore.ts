@@ -24,6 +24,7 @@ import { findDocuments } from './findDocuments.ts';
 import { openDatabase } from './openDatabase.ts';
 import { dueDeadLetters, getDeadLetter, listDeadLetters, nextDeadLetterDue } from './readDeadLetters.ts';
 import { resolveTarget, type PostgresTarget } from './resolveTarget.ts';
+import { StreamReads, type EventRow } from './StreamReads.ts';
 import { TopicCatalog } from './TopicCatalog.ts';
 
 export interface PostgresStoreOptions {
@@ -54,18 +55,6 @@ const SIGNAL_OF = {
   deadLetters: 'deadletters',
   consumerStates: 'states',
 } as const satisfies Record<StoreChange, ChangeSignal>;
-
-interface EventRow {
-  position: number;
-  entity: string;
-  entity_id: string;
-  version: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  occurred_at: string;
-}
 
 interface OutboxRow {
   seq: number;
@@ -106,6 +95,7 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
   });
   const { s, run, changes } = database;
+  const streamReads = new StreamReads(run, s);
   const closing = new AbortController();
   let commitTarget: Promise<CommitTarget> | undefined;
 
@@ -139,15 +129,8 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
   return {
     description: resolved.description,
 
-    readStream: (entity, entityId, afterVersion) =>
-      run(async (db) => {
-        const { rows } = await db.query<EventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM ${s}.events
-           WHERE entity = $1 AND entity_id = $2 AND version > $3 ORDER BY version`,
-          [entity, entityId, afterVersion],
-        );
-        return rows.map(toStoredEvent);
-      }),
+    readStream: async (entity, entityId, afterVersion) =>
+      (await streamReads.read(entity, entityId, afterVersion)).map(toStoredEvent),
 
     readEvents: (entity, after, limit) =>
       run(async (db) => {
