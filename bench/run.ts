@@ -16,6 +16,7 @@ import { endToEnd, type EndToEndResult } from './scenarios/endToEnd.ts';
 import { entityCommands, type EntityCommandsResult } from './scenarios/entityCommands.ts';
 import { memory, type MemoryResult } from './scenarios/memory.ts';
 import { rawInsertPostgres, rawInsertSqlite, type RawInsertResult } from './scenarios/rawInsert.ts';
+import { sqlAlonePostgres, sqlAloneSqlite, type SqlAloneResult } from './scenarios/sqlAlone.ts';
 
 const quick = process.argv.includes('--quick');
 const size = {
@@ -85,6 +86,15 @@ const started = Date.now();
 const raw = {
   sqlite: await step('raw insert, SQLite', () => rawInsertSqlite(size.raw)),
   postgres: await step('raw insert, PostgreSQL', () => rawInsertPostgres(size.raw / 2)),
+};
+// The end-to-end statements with no Parley code around them: the ceiling the SQL itself sets on each engine.
+const sqlAlone = {
+  sqlite: await step('SQL alone (the end-to-end statements, no Parley), SQLite', () =>
+    sqlAloneSqlite(size.e2e),
+  ),
+  postgres: await step('SQL alone (the end-to-end statements, no Parley), PostgreSQL', () =>
+    sqlAlonePostgres(size.e2e),
+  ),
 };
 const commands: Array<EntityCommandsResult | { error: string }> = [];
 for (const backend of ['sqlite', 'postgres'] as const) {
@@ -169,6 +179,10 @@ const rawRate = (r: RawInsertResult | { error: string }) => ok(r)?.rowsPerSecond
 const ratios = {
   e2eOverRawInsertSqlite: ratio(rate(e2e.sqlite), rawRate(raw.sqlite)),
   e2eOverRawInsertPostgres: ratio(rate(e2e.postgres), rawRate(raw.postgres)),
+  sqlAloneOverRawInsertSqlite: ratio(rate(ok<SqlAloneResult>(sqlAlone.sqlite)), rawRate(raw.sqlite)),
+  sqlAloneOverRawInsertPostgres: ratio(rate(ok<SqlAloneResult>(sqlAlone.postgres)), rawRate(raw.postgres)),
+  e2eOverSqlAloneSqlite: ratio(rate(e2e.sqlite), rate(ok<SqlAloneResult>(sqlAlone.sqlite))),
+  e2eOverSqlAlonePostgres: ratio(rate(e2e.postgres), rate(ok<SqlAloneResult>(sqlAlone.postgres))),
   sqliteOverBullmq: ratio(rate(e2e.sqlite), rate(ok<PeerResult>(peers.bullmq))),
   consumeOnlySqliteOverGraphileWorker: ratio(
     rate(consumeOnly.sqlite),
@@ -204,6 +218,7 @@ const results = {
   machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 1024 ** 3, 1), node: process.version },
   elapsedSeconds: round((Date.now() - started) / 1000, 1),
   rawInsert: raw,
+  sqlAlone,
   entityCommands: commands,
   endToEnd: e2e,
   consumeOnly,
@@ -223,6 +238,8 @@ fs.writeFileSync(path.join(out, 'latest.json'), `${JSON.stringify(results, null,
 const bars = [
   { label: 'raw insert, SQLite (rows/s)', value: rawRate(raw.sqlite) ?? 0 },
   { label: 'raw insert, PostgreSQL (rows/s)', value: rawRate(raw.postgres) ?? 0 },
+  { label: 'SQL alone, SQLite', value: rate(ok<SqlAloneResult>(sqlAlone.sqlite)) ?? 0 },
+  { label: 'SQL alone, PostgreSQL', value: rate(ok<SqlAloneResult>(sqlAlone.postgres)) ?? 0 },
   { label: 'Parley, SQLite', value: rate(e2e.sqlite) ?? 0 },
   { label: 'Parley, PostgreSQL', value: rate(e2e.postgres) ?? 0 },
   { label: 'Parley, PostgreSQL + NATS', value: rate(e2e['postgres+nats']) ?? 0 },
