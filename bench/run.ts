@@ -128,6 +128,21 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     ),
   );
 }
+// The consumer alone: a backlog published first, then drained (a service catching up after downtime).
+const backlog: Record<string, EndToEndResult | { error: string }> = {};
+for (const backend of ['sqlite', 'postgres'] as const) {
+  backlog[backend] = await step(`draining a backlog, ${backend}`, () =>
+    withBackend(backend, (b) =>
+      endToEnd(b, {
+        count: size.e2e,
+        keys: 1000,
+        concurrency: 64,
+        backlog: true,
+        onProgress: progress(backend, size.e2e),
+      }),
+    ),
+  );
+}
 const poisonKeys = new Set(Array.from({ length: 10 }, (_, i) => `account-${i * 100}`));
 const latency = await step('latency at 1,000 messages/s, SQLite', () =>
   withBackend('sqlite', (b) =>
@@ -222,6 +237,7 @@ const results = {
   entityCommands: commands,
   endToEnd: e2e,
   consumeOnly,
+  backlog,
   latencyAtModerateLoad: latency,
   latencyAtModerateLoadPoisoned: poisonedLatency,
   poisonIsolation: poison,
@@ -243,6 +259,8 @@ const bars = [
   { label: 'Parley, SQLite', value: rate(e2e.sqlite) ?? 0 },
   { label: 'Parley, PostgreSQL', value: rate(e2e.postgres) ?? 0 },
   { label: 'Parley, PostgreSQL + NATS', value: rate(e2e['postgres+nats']) ?? 0 },
+  { label: 'Parley, SQLite, draining a backlog', value: rate(backlog.sqlite) ?? 0 },
+  { label: 'Parley, PostgreSQL, draining a backlog', value: rate(backlog.postgres) ?? 0 },
   { label: 'Parley, SQLite, no-I/O handler', value: rate(consumeOnly.sqlite) ?? 0 },
   { label: 'Parley, PostgreSQL, no-I/O handler', value: rate(consumeOnly.postgres) ?? 0 },
   { label: 'graphile-worker', value: rate(ok<PeerResult>(peers.graphileWorker)) ?? 0 },

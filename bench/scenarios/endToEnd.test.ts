@@ -27,6 +27,18 @@ describe('endToEnd scenario (SQLite)', () => {
     }
   });
 
+  it('drains a backlog published before the consumer starts', async () => {
+    const backend = await openBackend('sqlite');
+    try {
+      const result = await endToEnd(backend, { count: 300, keys: 10, concurrency: 4, backlog: true });
+      expect(result.backlog).toBe(true);
+      expect(result.healthy).toBe(300);
+      expect(await backend.store.readEvents(benchAccount.name, 0, 1000)).toHaveLength(300);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('with no work, commits the checkpoints and writes no event', async () => {
     const backend = await openBackend('sqlite');
     try {

@@ -20,16 +20,26 @@ export interface EndToEndOptions {
    * @default 'entity'
    */
   work?: 'entity' | 'none';
+  /**
+   * Publish every message before the consumer starts, and time the consumer alone draining that backlog (a
+   * service catching up after downtime); latencies then include the wait in the backlog.
+   * @default false
+   */
+  backlog?: boolean;
   onProgress?: (done: number) => void;
 }
 
 export interface EndToEndResult {
   backend: string;
   work: 'entity' | 'none';
+  backlog: boolean;
   count: number;
   healthy: number;
   seconds: number;
-  /** Healthy messages per second, from the first publish to the commit of the last message. */
+  /**
+   * Healthy messages per second, from the first publish (with `backlog`, from the consumer's start) to the commit
+   * of the last message.
+   */
   messagesPerSecond: number;
   /** Publish → handler, healthy messages only. */
   latencyMs: { p50: number; p99: number; p999: number };
@@ -94,9 +104,13 @@ export async function endToEnd(backend: BenchBackend, options: EndToEndOptions):
     bus: backend.bus,
     leases: false,
   });
-  await consumer.start();
   await publisher.start();
-  const started = performance.now();
+  let consuming = false;
+  if (options.backlog !== true) {
+    await consumer.start();
+    consuming = true;
+  }
+  let started = performance.now();
   try {
     const perBatch = options.rate === undefined ? BATCH : Math.max(1, Math.round(options.rate / 100));
     for (let i = 0; i < options.count; i += perBatch) {
@@ -115,17 +129,23 @@ export async function endToEnd(backend: BenchBackend, options: EndToEndOptions):
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
+    if (!consuming) {
+      started = performance.now();
+      await consumer.start();
+      consuming = true;
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, 600_000)))]);
     clearTimeout(timer);
   } finally {
     await publisher.stop();
-    await consumer.stop();
+    if (consuming) await consumer.stop();
   }
   const seconds = (lastCommit - started) / 1000;
   return {
     backend: backend.name,
     work,
+    backlog: options.backlog === true,
     count: options.count,
     healthy: healthyTotal,
     seconds: round(seconds, 3),
