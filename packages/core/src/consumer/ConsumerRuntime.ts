@@ -491,12 +491,11 @@ export class ConsumerRuntime implements ProcessorHost {
       await new Promise((resolve) => setTimeout(resolve, 0));
       // Units of a partition this instance no longer owns are dropped: their effects must not commit without
       // their checkpoint (a reset normally clears them first).
-      const batch = this.ready.filter(
-        (r) => r.at === undefined || this.partitions[r.at.partition] !== undefined,
-      );
-      for (const dropped of this.ready)
-        if (!batch.includes(dropped) && dropped.unit)
-          this.locks.discarded(dropped.unit.id, dropped.unit.touched);
+      const batch: ReadyUnit[] = [];
+      for (const ready of this.ready) {
+        if (ready.at === undefined || this.partitions[ready.at.partition] !== undefined) batch.push(ready);
+        else if (ready.unit) this.locks.discarded(ready.unit.id, ready.unit.touched);
+      }
       this.ready = [];
       const plan = planCommit(batch, this.partitions, this.definition.name, this.source.name);
       try {
