@@ -12,8 +12,8 @@ export interface EntityCommandsResult {
 }
 
 /**
- * Direct command execution (`service.execute`), each its own commit: one at a time, or `inFlight` at once on
- * different entities.
+ * Direct command execution (`service.execute`): one at a time (a commit each), or `inFlight` at once on
+ * different entities (concurrent commands then share commits).
  */
 export async function entityCommands(
   backend: BenchBackend,

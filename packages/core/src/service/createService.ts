@@ -24,6 +24,7 @@ import type { ServiceEvents } from '../events/ServiceEvents.ts';
 import { deriveMessageId, newMessageId } from '../ids/MessageId.ts';
 import { silentLogger, type Logger } from '../logging/Logger.ts';
 import { OutboxRelay } from '../outbox/OutboxRelay.ts';
+import { GroupCommit } from './GroupCommit.ts';
 import { whenAll } from '../concurrency/whenAll.ts';
 import { emptyChange } from '../ports/Change.ts';
 import type { Bus, TopicSpec } from '../ports/Bus.ts';
@@ -190,6 +191,8 @@ export function createService(options: ServiceOptions): Service {
   const consumerOptions: Array<ConsumerOptions<ConsumerSourceDefinition>> = [];
   const topics = new Map<string, Promise<void>>();
   const locks = new ResourceLocks();
+  // Concurrent direct commands share commits (see GroupCommit); consumers batch their own.
+  const commandCommits = new GroupCommit(store);
   let unitIds = 0;
   let consumers: ConsumerRuntime[] = [];
   let state: 'new' | 'running' | 'stopped' = 'new';
@@ -369,7 +372,7 @@ export function createService(options: ServiceOptions): Service {
           try {
             if (decided.status === 'rejected') {
               if (explicitId !== undefined) {
-                await store.commit({
+                await commandCommits.commit({
                   ...emptyChange,
                   commands: [
                     {
@@ -396,7 +399,7 @@ export function createService(options: ServiceOptions): Service {
               decided.events,
               now,
             );
-            await store.commit({
+            await commandCommits.commit({
               ...emptyChange,
               appends:
                 decided.events.length === 0

@@ -70,6 +70,35 @@ export function commandTests(target: ConformanceTarget): void {
       expect(await conn.store.readStream(account.name, 'a', 0)).toHaveLength(0);
     });
 
+    it('handles many commands at once, each with its own outcome, when one of them repeats a command id', async () => {
+      const conn = await h.open(await h.environment());
+      const bank = h.service(conn, 'bank').entity(account);
+      await bank.execute(account, 'z', { type: 'Deposit', data: { amount: 7 } }, { commandId: 'taken' });
+      // Committed together where the store allows; the repeated id must not take the others down with it.
+      const outcomes = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          bank.execute(
+            account,
+            `s${i}`,
+            { type: 'Deposit', data: { amount: i + 1 } },
+            i === 17 ? { commandId: 'taken' } : {},
+          ),
+        ),
+      );
+      outcomes.forEach((outcome, i) =>
+        expect(outcome).toMatchObject(
+          i === 17
+            ? { status: 'accepted', entityId: 'z', duplicate: true }
+            : { status: 'accepted', entityId: `s${i}`, version: 1, duplicate: false },
+        ),
+      );
+      for (let i = 0; i < 40; i++) {
+        const events = await conn.store.readStream(account.name, `s${i}`, 0);
+        expect(events.map((e) => e.data)).toEqual(i === 17 ? [] : [{ amount: i + 1 }]);
+      }
+      expect((await bank.load(account, 'z')).state.balance).toBe(7);
+    });
+
     it.runIf(target.features.multiInstance)(
       'serialises concurrent writers to one stream without losing updates',
       async () => {
