@@ -49,7 +49,7 @@ export async function run(options: PeerRunOptions): Promise<PeerResult> {
   let messages: ConsumerMessages | undefined;
   let streamCreated = false;
   try {
-    nc = await connect({ servers: SERVER, name: `parley-bench-${id}` });
+    nc = await connect({ servers: SERVER, name: `parley-bench-${id}`, noAsyncTraces: true });
     const jsm = await jetstreamManager(nc);
     const js = jetstream(nc);
     await jsm.streams.add({ name: stream, subjects: [subject] });
@@ -88,7 +88,7 @@ export async function run(options: PeerRunOptions): Promise<PeerResult> {
 
     return recorder.result(
       'nats-jetstream',
-      `@nats-io/jetstream ${packageVersion('@nats-io/jetstream')} on nats-server ${nc.info?.version ?? '?'} at ${SERVER}, unique stream deleted after. ` +
+      `@nats-io/jetstream ${packageVersion('@nats-io/jetstream')} on nats-server ${nc.info?.version ?? '?'} at ${SERVER}, unique stream deleted after; connection with noAsyncTraces (as Parley's). ` +
         `Stream: one subject, file storage, limits retention (defaults), 1 replica. ` +
         `Publish: js.publish (JSON), async with up to ${PUBLISH_WINDOW} acks in flight. ` +
         `Consume: one durable pull consumer, explicit ack (msg.ack(), not ackAck), consume() with max_messages ` +
