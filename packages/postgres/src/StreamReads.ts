@@ -1,17 +1,5 @@
+import type { EventRow } from '@parley/sql';
 import type { Queryable } from './Queryable.ts';
-
-/** The columns of an event row, as `readStream` returns them. */
-export interface EventRow {
-  position: number;
-  entity: string;
-  entity_id: string;
-  version: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  occurred_at: string;
-}
 
 interface PendingRead {
   readonly entity: string;

@@ -1,4 +1,4 @@
-import { checkLimit } from '@parley/sql';
+import { checkLimit, EVENT_COLUMNS, toStoredEvent, type EventRow } from '@parley/sql';
 import {
   isEmptyChange,
   silentLogger,
@@ -12,7 +12,6 @@ import {
   type OutgoingMessage,
   type ParkedMessage,
   type Store,
-  type StoredEvent,
   type StoredOutcome,
   type StoreChange,
 } from '@parley/core';
@@ -24,7 +23,7 @@ import { findDocuments } from './findDocuments.ts';
 import { openDatabase } from './openDatabase.ts';
 import { dueDeadLetters, getDeadLetter, listDeadLetters, nextDeadLetterDue } from './readDeadLetters.ts';
 import { resolveTarget, type PostgresTarget } from './resolveTarget.ts';
-import { StreamReads, type EventRow } from './StreamReads.ts';
+import { StreamReads } from './StreamReads.ts';
 import { TopicCatalog } from './TopicCatalog.ts';
 
 export interface PostgresStoreOptions {
@@ -67,8 +66,6 @@ interface OutboxRow {
   headers: string;
   occurred_at: string;
 }
-
-const EVENT_COLUMNS = 'position, entity, entity_id, version, id, type, data, metadata, occurred_at';
 
 /**
  * Opens a store in a PostgreSQL schema (created and migrated on first use). Each commit is one transaction that
@@ -320,20 +317,6 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
       closing.abort();
       return database.close();
     },
-  };
-}
-
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    entity: row.entity,
-    entityId: row.entity_id,
-    version: row.version,
-    position: row.position,
-    id: row.id as MessageId,
-    type: row.type,
-    data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as MessageHeaders,
-    occurredAt: row.occurred_at,
   };
 }
 

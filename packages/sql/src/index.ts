@@ -1,5 +1,6 @@
 export { DEAD_LETTER_COLUMNS, toDeadLetter, toDeadLetterRow, type DeadLetterRow } from './deadLetterRow.ts';
 export { checkLimit } from './checkLimit.ts';
+export { EVENT_COLUMNS, toStoredEvent, type EventRow } from './eventRow.ts';
 export { toDueAt } from './toDueAt.ts';
 export { toJsonText } from './toJsonText.ts';
 export { loadMigrations, type Migration } from './loadMigrations.ts';

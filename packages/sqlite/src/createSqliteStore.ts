@@ -1,4 +1,4 @@
-import { checkLimit } from '@parley/sql';
+import { checkLimit, EVENT_COLUMNS, toStoredEvent, type EventRow } from '@parley/sql';
 import fs from 'node:fs';
 import {
   isEmptyChange,
@@ -11,7 +11,6 @@ import {
   type MessageId,
   type OutboxRecord,
   type Store,
-  type StoredEvent,
   type StoredOutcome,
   type StoreChange,
 } from '@parley/core';
@@ -45,18 +44,6 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-interface EventRow {
-  position: number;
-  entity: string;
-  entity_id: string;
-  version: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  occurred_at: string;
-}
-
 interface OutboxRow {
   seq: number;
   topic: string;
@@ -84,8 +71,6 @@ const TABLE_OF = {
   deadLetters: 'dead_letters',
   consumerStates: 'consumer_states',
 } as const satisfies Record<StoreChange, string>;
-
-const EVENT_COLUMNS = 'position, entity, entity_id, version, id, type, data, metadata, occurred_at';
 
 /**
  * Opens (creating and migrating if needed) a store in a SQLite file. Each commit is one `BEGIN IMMEDIATE`
@@ -293,20 +278,6 @@ function realPath(filename: string): string {
   } catch {
     return filename;
   }
-}
-
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    entity: row.entity,
-    entityId: row.entity_id,
-    version: row.version,
-    position: row.position,
-    id: row.id as MessageId,
-    type: row.type,
-    data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as MessageHeaders,
-    occurredAt: row.occurred_at,
-  };
 }
 
 function toConsumerState(row: ConsumerStateRow): ConsumerState {
