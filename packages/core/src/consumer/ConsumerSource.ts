@@ -1,3 +1,4 @@
+import { andThen } from '../concurrency/andThen.ts';
 import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
 import type { MessageId } from '../ids/MessageId.ts';
@@ -169,6 +170,8 @@ function decodeFields(
     partition,
     position,
   });
-  const validated = validate(schema, fields.payload, () => `${source} message ${fields.type} (${fields.id})`);
-  return validated instanceof Promise ? validated.then(build) : build(validated);
+  return andThen(
+    validate(schema, fields.payload, () => `${source} message ${fields.type} (${fields.id})`),
+    build,
+  );
 }

@@ -1,3 +1,4 @@
+import { andThen } from '../concurrency/andThen.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
 import { validate, type SchemaMap } from '../schema/validate.ts';
 import type { AnyEntity } from './defineEntity.ts';
@@ -17,8 +18,11 @@ export function validateCommand(
       `entity ${entity.name} has no command ${JSON.stringify(command?.type)}; known: ${Object.keys(commands).join(', ')}`,
     );
   }
-  const data = validate(schema, command.data, () => `${entity.name} command ${command.type}`);
-  return data instanceof Promise
-    ? data.then((d: unknown) => ({ type: command.type, data: d }))
-    : { type: command.type, data };
+  return andThen(
+    validate(schema, command.data, () => `${entity.name} command ${command.type}`),
+    (data) => ({
+      type: command.type,
+      data,
+    }),
+  );
 }

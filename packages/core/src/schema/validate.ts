@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { andThen } from '../concurrency/andThen.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
 
 export type { StandardSchemaV1 };
@@ -24,9 +25,7 @@ export function validate<S extends StandardSchemaV1>(
   value: unknown,
   what: string | (() => string),
 ): SchemaOutput<S> | Promise<SchemaOutput<S>> {
-  const result = schema['~standard'].validate(value);
-  if (result instanceof Promise) return result.then((r) => unwrap(r, what) as SchemaOutput<S>);
-  return unwrap(result, what) as SchemaOutput<S>;
+  return andThen(schema['~standard'].validate(value), (result) => unwrap(result, what) as SchemaOutput<S>);
 }
 
 function unwrap(result: StandardSchemaV1.Result<unknown>, described: string | (() => string)): unknown {

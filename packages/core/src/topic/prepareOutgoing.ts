@@ -1,3 +1,4 @@
+import { andThen } from '../concurrency/andThen.ts';
 import type { MessageHeaders } from '../envelope/Envelope.ts';
 import { compactHeaders } from '../envelope/headers.ts';
 import { ensureError } from '../errors/ensureError.ts';
@@ -57,6 +58,8 @@ function prepareNow<M extends SchemaMap>(
         : compactHeaders({ ...defaults.headers, ...input.headers }),
     occurredAt: isoTime(defaults.now),
   });
-  const payload = validate(schema, input.payload, () => `${topic.name} message ${input.type}`);
-  return payload instanceof Promise ? payload.then(build) : build(payload);
+  return andThen(
+    validate(schema, input.payload, () => `${topic.name} message ${input.type}`),
+    build,
+  );
 }
