@@ -31,7 +31,7 @@ export interface OpenDatabaseOptions {
 
 /**
  * Pages of WAL (about 40 MiB) after which a commit itself copies them back into the database file: a backstop
- * for when the checkpoint thread falls behind, and the setting of in-memory databases (which have none).
+ * for when the checkpoint thread falls behind.
  */
 const BACKSTOP_CHECKPOINT_PAGES = 10_000;
 

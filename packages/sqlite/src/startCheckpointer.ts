@@ -9,18 +9,24 @@ const INTERVAL_MS = 100;
 /** How long `stop` waits for the thread to close its connection before terminating it. */
 const STOP_WAIT_MS = 1000;
 
-// Runs on the worker thread: its own connection, a PASSIVE checkpoint whenever the WAL has grown past the
-// threshold. PASSIVE never waits for writers or readers, so commits on other threads go on meanwhile.
+// Runs on the worker thread: its own connection, a PASSIVE checkpoint whenever the WAL is past the threshold and
+// has been written since the last one (the file keeps its size when SQLite starts it over, so size alone would
+// checkpoint an idle database ten times a second). PASSIVE never waits for writers or readers, so commits on
+// other threads go on meanwhile.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const Database = require(workerData.driver);
 const db = new Database(workerData.filename, { timeout: 0 });
 let timer;
+let checkpointedAt = -1;
 function tick() {
   try {
-    const size = fs.statSync(workerData.filename + '-wal', { throwIfNoEntry: false })?.size ?? 0;
-    if (size > workerData.thresholdBytes) db.pragma('wal_checkpoint(PASSIVE)');
+    const wal = fs.statSync(workerData.filename + '-wal', { throwIfNoEntry: false });
+    if (wal !== undefined && wal.size > workerData.thresholdBytes && wal.mtimeMs !== checkpointedAt) {
+      checkpointedAt = wal.mtimeMs;
+      db.pragma('wal_checkpoint(PASSIVE)');
+    }
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message || error) });
   }
