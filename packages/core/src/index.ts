@@ -16,6 +16,7 @@ export {
 export type { Envelope, Delivered, LogPosition, MessageHeaders } from './envelope/Envelope.ts';
 export { headersCausedBy, compactHeaders } from './envelope/headers.ts';
 export { silentLogger, type Logger } from './logging/Logger.ts';
+export { defaultLogger } from './logging/defaultLogger.ts';
 export { systemClock, type Clock } from './clock/Clock.ts';
 export {
   defineTopic,
@@ -81,7 +82,10 @@ export {
   type EntityOptions,
   type CommandOptions,
   type ReadModelQuery,
+  type IdleOptions,
+  type IdleState,
 } from './service/createService.ts';
+export { whenAllIdle } from './service/whenAllIdle.ts';
 export { decideCommand, foldEvents, type Decided, type DecideInput } from './entity/decideCommand.ts';
 export {
   DeadLetterStatus,

@@ -1,4 +1,4 @@
-import { silentLogger, type Bus, type Logger } from '@parley/core';
+import { defaultLogger, type Bus, type Logger } from '@parley/core';
 import { createKvLeaseStore } from './createKvLeaseStore.ts';
 import { GroupProgressStore } from './GroupProgressStore.ts';
 import { decodeMessage } from './messageCodec.ts';
@@ -20,7 +20,7 @@ export interface NatsBus extends Bus {
 }
 
 export interface NatsBusOptions {
-  /** @default silentLogger */
+  /** @default pino at level `warn`, on stderr (`defaultLogger()` of @parley/core) */
   readonly logger?: Logger;
   /**
    * How long the stream remembers message ids to drop a republished message. A relay that crashes after
@@ -62,7 +62,7 @@ export interface NatsBusOptions {
 export function createNatsBus(target: NatsTarget, options: NatsBusOptions = {}): NatsBus {
   const location = parseNatsUrl(target);
   const names = natsNames(location.prefix);
-  const logger = (options.logger ?? silentLogger).child({
+  const logger = (options.logger ?? defaultLogger()).child({
     component: 'nats-bus',
     server: location.description,
   });

@@ -1,5 +1,5 @@
 import { checkLimit } from '@parley/sql';
-import { silentLogger, type Bus, type LogRecord, type Logger, type MessageHeaders } from '@parley/core';
+import { defaultLogger, type Bus, type LogRecord, type Logger, type MessageHeaders } from '@parley/core';
 import { appendMessages } from './appendMessages.ts';
 import { applyRetention, listRetention } from './applyRetention.ts';
 import { openDatabase, type PostgresDatabase } from './openDatabase.ts';
@@ -16,7 +16,7 @@ export interface PostgresBus extends Bus {
 export interface PostgresBusOptions {
   /** Overrides the target's schema. @default 'parley' */
   readonly schema?: string;
-  /** @default silentLogger */
+  /** @default pino at level `warn`, on stderr (`defaultLogger()` of @parley/core) */
   readonly logger?: Logger;
   /**
    * Connections in the pool opened for the bus (unused when the target brings a pool). One of them listens for
@@ -63,7 +63,7 @@ export function databaseOf(bus: PostgresBus): PostgresDatabase | undefined {
  */
 export function createPostgresBus(target: PostgresTarget, options: PostgresBusOptions = {}): PostgresBus {
   const resolved = resolveTarget(target, options.schema);
-  const logger = (options.logger ?? silentLogger).child({
+  const logger = (options.logger ?? defaultLogger()).child({
     component: 'postgres-bus',
     database: resolved.description,
   });

@@ -1,7 +1,7 @@
 import { checkLimit, EVENT_COLUMNS, toStoredEvent, type EventRow } from '@parley/sql';
 import {
   isEmptyChange,
-  silentLogger,
+  defaultLogger,
   type CommandRecord,
   type ConsumerState,
   type CursorPartition,
@@ -36,7 +36,7 @@ export interface PostgresStoreOptions {
   readonly bus?: PostgresBus;
   /** Overrides the target's schema. @default 'parley' */
   readonly schema?: string;
-  /** @default silentLogger */
+  /** @default pino at level `warn`, on stderr (`defaultLogger()` of @parley/core) */
   readonly logger?: Logger;
   /**
    * Connections in the pool opened for the store (unused when the target brings a pool). One of them listens
@@ -83,7 +83,7 @@ interface OutboxRow {
  */
 export function createPostgresStore(target: PostgresTarget, options: PostgresStoreOptions = {}): Store {
   const resolved = resolveTarget(target, options.schema);
-  const logger = (options.logger ?? silentLogger).child({
+  const logger = (options.logger ?? defaultLogger()).child({
     component: 'postgres-store',
     database: resolved.description,
   });

@@ -1,4 +1,4 @@
-import { silentLogger, type Bus, type Logger, type OutgoingMessage } from '@parley/core';
+import { defaultLogger, type Bus, type Logger, type OutgoingMessage } from '@parley/core';
 import { asPromise } from './asPromise.ts';
 import { createMessageLog } from './createMessageLog.ts';
 import { createRetention } from './createRetention.ts';
@@ -13,7 +13,7 @@ export interface SqliteBus extends Bus {
 }
 
 export interface SqliteBusOptions {
-  /** @default silentLogger */
+  /** @default pino at level `warn`, on stderr (`defaultLogger()` of @parley/core) */
   readonly logger?: Logger;
   /**
    * How long a write waits for another process's write lock before failing with `SQLITE_BUSY`.
@@ -44,7 +44,7 @@ export function connectionOf(bus: SqliteBus): SqliteConnection | undefined {
  */
 export function createSqliteBus(url: string, options: SqliteBusOptions = {}): SqliteBus {
   const location = parseSqliteUrl(url);
-  const logger = (options.logger ?? silentLogger).child({
+  const logger = (options.logger ?? defaultLogger()).child({
     component: 'sqlite-bus',
     database: location.description,
   });

@@ -2,7 +2,7 @@ import { checkLimit, EVENT_COLUMNS, toStoredEvent, type EventRow } from '@parley
 import fs from 'node:fs';
 import {
   isEmptyChange,
-  silentLogger,
+  defaultLogger,
   type CommandRecord,
   type ConsumerState,
   type CursorPartition,
@@ -34,7 +34,7 @@ export interface SqliteStoreOptions {
    * @default undefined
    */
   readonly bus?: SqliteBus;
-  /** @default silentLogger */
+  /** @default pino at level `warn`, on stderr (`defaultLogger()` of @parley/core) */
   readonly logger?: Logger;
   /**
    * How long a write waits for another process's write lock before failing with `SQLITE_BUSY`.
@@ -85,7 +85,7 @@ const TABLE_OF = {
  */
 export function createSqliteStore(url: string, options: SqliteStoreOptions = {}): Store {
   const location = parseSqliteUrl(url);
-  const logger = (options.logger ?? silentLogger).child({
+  const logger = (options.logger ?? defaultLogger()).child({
     component: 'sqlite-store',
     database: location.description,
   });

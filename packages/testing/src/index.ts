@@ -10,3 +10,4 @@ export * as fixtures from './conformance/fixtures.ts';
 export { runCrashTest, type CrashTestOptions } from './crash/runCrashTest.ts';
 export { crashWorkload, startCrashWorker } from './crash/crashWorkload.ts';
 export { entitySpec } from './spec/entitySpec.ts';
+export { recordingLogger, type RecordingLogger, type LogEntry } from './logging/recordingLogger.ts';

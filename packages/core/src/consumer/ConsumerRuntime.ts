@@ -136,6 +136,24 @@ export class ConsumerRuntime implements ProcessorHost {
     return this.parked.list();
   }
 
+  /**
+   * True when this instance has fetched everything in the partitions it owns, committed all of it, and has no
+   * dead letter due now (a retry, redrive or discard). Delayed retries due later do not count. A paused or
+   * stopped consumer counts as idle: it does nothing until resumed or started.
+   */
+  async isIdle(): Promise<boolean> {
+    if (this.stopping || this.paused) return true;
+    const busy = () =>
+      this.inFlight > 0 || this.ready.length > 0 || this.lanes.active > 0 || this.drains.size > 0;
+    if (busy()) return false;
+    for (const progress of this.partitions) {
+      if (progress === undefined) continue;
+      if ((await this.source.endPosition(progress.partition)) > progress.fetchedTo) return false;
+    }
+    const due = await this.internals.store.nextDeadLetterDue(this.definition.name, this.source.name);
+    return !busy() && (due === undefined || due > this.clock.now());
+  }
+
   async start(): Promise<void> {
     this.owned =
       this.balancer === undefined

@@ -22,7 +22,8 @@ import { ParleyError } from '../errors/ParleyError.ts';
 import { TypedEmitter } from '../events/TypedEmitter.ts';
 import type { ServiceEvents } from '../events/ServiceEvents.ts';
 import { deriveMessageId, newMessageId } from '../ids/MessageId.ts';
-import { silentLogger, type Logger } from '../logging/Logger.ts';
+import type { Logger } from '../logging/Logger.ts';
+import { defaultLogger } from '../logging/defaultLogger.ts';
 import { OutboxRelay } from '../outbox/OutboxRelay.ts';
 import { GroupCommit } from './GroupCommit.ts';
 import { whenAll } from '../concurrency/whenAll.ts';
@@ -41,6 +42,7 @@ import { RetentionRuntime } from '../topic/RetentionRuntime.ts';
 import type { LeaseStore } from '../ports/LeaseStore.ts';
 import type { ConsumerPlacement } from '../consumer/ConsumerRuntime.ts';
 import { outgoingForEvents } from './outgoingForEvents.ts';
+import { whenAllIdle } from './whenAllIdle.ts';
 import type { ServiceInternals } from './ServiceInternals.ts';
 
 export interface ServiceOptions {
@@ -50,7 +52,7 @@ export interface ServiceOptions {
   store: Store;
   /** The bus its topics travel on. The service does not close it. */
   bus: Bus;
-  /** @default a logger that drops everything */
+  /** @default pino at level `warn`, on stderr ({@link defaultLogger}) */
   logger?: Logger;
   /** @default the system clock */
   clock?: Clock;
@@ -115,8 +117,9 @@ export interface Service {
   start(): Promise<void>;
   /**
    * Stops consumers gracefully — running handlers finish and commit, messages not yet started are left for the
-   * next start — then the relay. Handlers still running after `timeoutMs` are abandoned: their signal aborts and
-   * nothing they did is committed.
+   * next start — then timers, then the relay, which first flushes the outbox: one last pass publishes every
+   * message committed so far (what the bus refuses then stays in the outbox for the next start, with a warning).
+   * Handlers still running after `timeoutMs` are abandoned: their signal aborts and nothing they did is committed.
    */
   stop(options?: { timeoutMs?: number }): Promise<void>;
   /** Executes a command and commits its events (and their publications) at once. */
@@ -137,6 +140,16 @@ export interface Service {
     message: PublishInput<M>,
     when: ScheduleOptions,
   ): Promise<string>;
+  /**
+   * Resolves once the service has nothing left to do: its consumers have handled everything on their sources,
+   * the outbox is empty and no timer or dead-letter action is due. Timers and delayed retries due later do not
+   * count, and a paused consumer counts as idle. To wait for several services that feed each other, use
+   * {@link whenAllIdle}.
+   * @throws ParleyError `IDLE_TIMEOUT` naming what is still busy, after `timeoutMs`
+   */
+  whenIdle(options?: IdleOptions): Promise<void>;
+  /** One look at whether the service is idle (see {@link Service.whenIdle}), and what keeps it busy. */
+  checkIdle(): Promise<IdleState>;
   /** Applies the retention policies of the service's topics now (it also runs every `retentionIntervalMs`). */
   applyRetention(): Promise<RetentionOutcome[]>;
   /** What this process's consumers are doing. */
@@ -148,6 +161,26 @@ export interface Service {
   ): Promise<{ state: S; version: number }>;
   /** Queries a read model. */
   query<D>(model: ReadModelDefinition<D>): ReadModelQuery<D>;
+}
+
+/** How {@link Service.whenIdle} waits. */
+export interface IdleOptions {
+  /** @default 30000 */
+  timeoutMs?: number;
+  /**
+   * How often it looks, in ms.
+   * @default 10
+   */
+  pollMs?: number;
+}
+
+/** What {@link Service.checkIdle} found. */
+export interface IdleState {
+  readonly idle: boolean;
+  /** What is still busy, e.g. `consumer wallet-charger`, `outbox`, `timers`. */
+  readonly busy: ReadonlyArray<string>;
+  /** Grows with every commit, relay pass and fired timer: equal counts around two looks mean nothing moved. */
+  readonly activity: number;
 }
 
 const MAX_COMMAND_ATTEMPTS = 20;
@@ -163,15 +196,20 @@ const MAX_COMMAND_ATTEMPTS = 20;
  */
 export function createService(options: ServiceOptions): Service {
   assertName(options.name, 'service');
-  const logger = (options.logger ?? silentLogger).child({ service: options.name });
+  const logger = (options.logger ?? defaultLogger()).child({ service: options.name });
   const clock = options.clock ?? systemClock;
   const { store, bus } = options;
   const cache = new EntityCache(options.entityCacheSize ?? 10_000);
   const events = new TypedEmitter<ServiceEvents>((error) =>
     logger.error({ err: error }, 'event listener threw'),
   );
+  let activity = 0;
+  events.on('relay:published', () => activity++);
   const relay = new OutboxRelay(store, bus, clock, logger, events);
-  const timers = new TimerRuntime(store, clock, logger, () => relay.notify());
+  const timers = new TimerRuntime(store, clock, logger, () => {
+    activity++;
+    relay.notify();
+  });
   const known = new Map<string, TopicDefinition>();
   const retention = new RetentionRuntime(
     bus,
@@ -258,9 +296,22 @@ export function createService(options: ServiceOptions): Service {
     locks,
     nextUnitId: () => ++unitIds,
     committed(change) {
+      activity++;
       // The relay hears of outbox rows from the store itself, which signals only commits that wrote some.
       if (change.timers.length > 0) timers.notify();
     },
+  };
+
+  let warnedNotStarted = false;
+  /** Writes before `start` commit, but nothing relays or consumes them yet: say so once, since it is easy to miss. */
+  const warnIfNotStarted = (what: string): void => {
+    if (state !== 'new' || warnedNotStarted) return;
+    warnedNotStarted = true;
+    logger.warn(
+      { call: what },
+      `${what} on service ${options.name} before service.start(): it commits, but its messages wait in the outbox ` +
+        'and no consumer runs until the service starts',
+    );
   };
 
   const assertNotStarted = (what: string): void => {
@@ -345,6 +396,11 @@ export function createService(options: ServiceOptions): Service {
     ): Promise<CommandOutcome<E, R>> {
       const anyEntity = entity as unknown as AnyEntity;
       const publications = internals.publicationsOf(anyEntity);
+      if (state === 'new') {
+        warnIfNotStarted('execute');
+        // start() creates the topics; a command before it must not fail on a topic that does not exist yet.
+        await Promise.all(publications.map((p) => internals.ensureTopic(p.topic)));
+      }
       const command = await validateCommand(anyEntity, input);
       const explicitId = commandOptions.commandId;
       const commandId = explicitId ?? newMessageId(clock.now());
@@ -459,6 +515,7 @@ export function createService(options: ServiceOptions): Service {
       const list = (Array.isArray(messages) ? messages : [messages]) as ReadonlyArray<
         PublishInput<SchemaMap>
       >;
+      warnIfNotStarted('publish');
       await internals.ensureTopic(topic);
       const now = clock.now();
       const prepared = list.map((message) => {
@@ -475,6 +532,7 @@ export function createService(options: ServiceOptions): Service {
     },
 
     async schedule(topic, message, when) {
+      warnIfNotStarted('schedule');
       await internals.ensureTopic(topic);
       const now = clock.now();
       const dueAt = dueTime(when, now);
@@ -493,6 +551,23 @@ export function createService(options: ServiceOptions): Service {
       return id;
     },
 
+    async checkIdle() {
+      const before = activity;
+      const busy: string[] = [];
+      const idle = await Promise.all(consumers.map((c) => c.isIdle()));
+      consumers.forEach((c, i) => {
+        if (idle[i] !== true) busy.push(`consumer ${c.name}`);
+      });
+      if ((await store.fetchOutbox(1)).length > 0) busy.push('outbox');
+      const nextTimer = await store.nextTimerDue();
+      if (nextTimer !== undefined && nextTimer <= clock.now()) busy.push('timers');
+      return { idle: busy.length === 0 && activity === before, busy, activity };
+    },
+
+    async whenIdle(idleOptions = {}) {
+      await whenAllIdle([service], idleOptions);
+    },
+
     applyRetention: () => retention.applyOnce(),
 
     consumerStatus() {
@@ -505,6 +580,7 @@ export function createService(options: ServiceOptions): Service {
     },
 
     async load(entity, entityId) {
+      internals.publicationsOf(entity);
       const snapshot = await internals.loadSnapshot(entity, entityId, {
         fresh: true,
       });

@@ -1,4 +1,4 @@
-import { createService, type Service, type ServiceOptions } from '@parley/core';
+import { createService, silentLogger, type Service, type ServiceOptions } from '@parley/core';
 import { afterEach } from 'vitest';
 import type { ConformanceTarget, Connection, Environment } from './ConformanceTarget.ts';
 
@@ -29,7 +29,14 @@ export function useHarness(target: ConformanceTarget): Harness {
       return { store: connection.store, bus: connection.bus, close };
     },
     service(connection, name, options = {}) {
-      const service = createService({ name, store: connection.store, bus: connection.bus, ...options });
+      // Failure tests fail on purpose: their warnings would bury the test output. Tests that check logs pass one.
+      const service = createService({
+        name,
+        store: connection.store,
+        bus: connection.bus,
+        logger: silentLogger,
+        ...options,
+      });
       cleanups.push(() => service.stop());
       return service;
     },

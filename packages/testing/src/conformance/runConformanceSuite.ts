@@ -4,6 +4,7 @@ import type { ConformanceTarget } from './ConformanceTarget.ts';
 import { consumerTests } from './consumerTests.ts';
 import { durabilityTests } from './durabilityTests.ts';
 import { failureTests } from './failureTests.ts';
+import { lifecycleTests } from './lifecycleTests.ts';
 import { orderingTests } from './orderingTests.ts';
 import { outboxTests } from './outboxTests.ts';
 import { replyTests } from './replyTests.ts';
@@ -30,5 +31,6 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     failureTests(target);
     replyTests(target);
     scaleTests(target);
+    lifecycleTests(target);
   });
 }
