@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import type { Bus, Store } from '@parley/core';
-import { createSqliteBus, createSqliteStore, parseSqliteUrl, type SqliteBus } from '@parley/sqlite';
+import {
+  createSqliteBus,
+  createSqliteStore,
+  inspectSqliteDatabase,
+  parseSqliteUrl,
+  type SqliteAccess,
+  type SqliteBus,
+} from '@parley/sqlite';
 
 /** A service's store and bus, opened for operator commands. */
 export interface Backend {
@@ -16,6 +23,12 @@ export interface BackendUrls {
   readonly store: string;
   /** @default the store URL */
   readonly bus?: string | undefined;
+  /**
+   * What the command works on. A `bus` command (`topics`) takes a bus file as its store; a `store` command
+   * refuses one, since a bus holds no consumers or dead letters to show.
+   * @default 'store'
+   */
+  readonly uses?: 'store' | 'bus';
 }
 
 const SUPPORTED = 'sqlite:, postgres:// (store or bus), nats:// (bus)';
@@ -23,7 +36,9 @@ const SUPPORTED = 'sqlite:, postgres:// (store or bus), nats:// (bus)';
 /**
  * Opens the store and bus an operator command works on. The scheme of the store URL picks the adapter; a URL
  * without a scheme is a SQLite file path. Unlike a service, it never creates a database: a wrong path is an
- * error, not a fresh empty file.
+ * error, not a fresh empty file. A SQLite file must be a Parley database (not `:memory:`, an empty file or
+ * another database), and a store command refuses a bus file as its store. A file this user may only read is
+ * opened read-only, so listing works and a command that would change it fails saying why.
  *
  * @example
  * const backend = await openBackend({ store: 'sqlite:./data/app.db' });
@@ -37,10 +52,13 @@ export async function openBackend(urls: BackendUrls): Promise<Backend> {
   const busUrl = urls.bus ?? urls.store;
   const scheme = schemeOf(urls.store);
   switch (scheme) {
-    case 'sqlite':
-      if (schemeOf(busUrl) === 'sqlite') return openSqlite(urls.store, busUrl);
-      mustExist(urls.store, 'store');
-      return combine(await openBus(busUrl), () => createSqliteStore(urls.store));
+    case 'sqlite': {
+      const access = inspectStore(urls.store, urls.uses ?? 'store');
+      if (schemeOf(busUrl) === 'sqlite') return openSqlite(urls.store, access, busUrl);
+      return combine(await openBus(busUrl), () =>
+        readOnlyGuard(createSqliteStore(urls.store, { access }), access),
+      );
+    }
     case 'postgres':
     case 'postgresql': {
       const { createPostgresStore } = await import('@parley/postgres');
@@ -59,10 +77,7 @@ async function openBus(url: string): Promise<Bus> {
   if (scheme === 'postgres' || scheme === 'postgresql')
     return (await import('@parley/postgres')).createPostgresBus(url);
   if (scheme === 'nats') return (await import('@parley/nats')).createNatsBus(url);
-  if (scheme === 'sqlite') {
-    mustExist(url, 'bus');
-    return createSqliteBus(url);
-  }
+  if (scheme === 'sqlite') return createSqliteBus(url, { access: inspectBus(url) });
   throw unsupported('bus', url, scheme);
 }
 
@@ -101,15 +116,53 @@ function unsupported(what: 'store' | 'bus', url: string, scheme: string): Error 
   );
 }
 
-function openSqlite(storeUrl: string, busUrl: string): Backend {
-  mustExist(storeUrl, 'store');
-  mustExist(busUrl, 'bus');
-  return combine(createSqliteBus(busUrl), (bus) => createSqliteStore(storeUrl, { bus: bus as SqliteBus }));
+function openSqlite(storeUrl: string, storeAccess: SqliteAccess, busUrl: string): Backend {
+  const busAccess = inspectBus(busUrl);
+  return combine(createSqliteBus(busUrl, { access: busAccess }), (bus) =>
+    readOnlyGuard(createSqliteStore(storeUrl, { bus: bus as SqliteBus, access: storeAccess }), storeAccess),
+  );
+}
+
+/** Checks that a SQLite store URL names a Parley store; how to open it. */
+function inspectStore(url: string, uses: 'store' | 'bus'): SqliteAccess {
+  mustExist(url, 'store');
+  const info = inspectSqliteDatabase(url);
+  if (uses === 'store' && !info.serviceState && info.topics.length > 0) {
+    const topics = info.topics.slice(0, 5).join(', ') + (info.topics.length > 5 ? ', …' : '');
+    throw new Error(
+      `${info.filename} holds topics (${topics}) but nothing of a service (no consumers, dead letters, events ` +
+        "or read models): it is a bus, not a service's store. Give the store with --store and this file with --bus",
+    );
+  }
+  return info.writable ? 'existing' : 'readOnly';
+}
+
+/** Checks that a SQLite bus URL names a Parley database; how to open it. */
+function inspectBus(url: string): SqliteAccess {
+  mustExist(url, 'bus');
+  return inspectSqliteDatabase(url).writable ? 'existing' : 'readOnly';
 }
 
 function mustExist(url: string, what: 'store' | 'bus'): void {
   const location = parseSqliteUrl(url);
   if (!location.memory && !fs.existsSync(location.filename)) {
-    throw new Error(`no ${what} database at ${location.filename} (from ${JSON.stringify(url)})`);
+    throw new Error(
+      `no ${what} database at ${location.filename} (from ${JSON.stringify(url)}); nothing was created there`,
+    );
   }
+}
+
+/** A store opened read-only: a command that would change it fails saying why, not with SQLite's words. */
+function readOnlyGuard(store: Store, access: SqliteAccess): Store {
+  if (access !== 'readOnly') return store;
+  return {
+    ...store,
+    commit: () =>
+      Promise.reject(
+        new Error(
+          `${store.description} may only be read by this user, and this command would change it: run it as a ` +
+            'user who may write the file and its directory',
+        ),
+      ),
+  };
 }

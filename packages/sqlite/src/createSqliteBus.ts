@@ -3,7 +3,7 @@ import { asPromise } from './asPromise.ts';
 import { createMessageLog } from './createMessageLog.ts';
 import { createRetention } from './createRetention.ts';
 import { createSqliteLeases } from './createSqliteLeases.ts';
-import { openDatabase, type SqliteConnection } from './openDatabase.ts';
+import { openDatabase, type SqliteAccess, type SqliteConnection } from './openDatabase.ts';
 import { parseSqliteUrl } from './parseSqliteUrl.ts';
 
 /** A {@link Bus} kept in a SQLite file, which a store may share (see `createSqliteStore`'s `bus` option). */
@@ -20,6 +20,12 @@ export interface SqliteBusOptions {
    * @default 5000
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * `existing` and `readOnly` (for operator tools) open only an existing Parley database; `readOnly` never
+   * writes to the file, and commits fail. See {@link SqliteAccess}.
+   * @default 'create'
+   */
+  readonly access?: SqliteAccess;
 }
 
 const connections = new WeakMap<SqliteBus, SqliteConnection>();
@@ -48,7 +54,11 @@ export function createSqliteBus(url: string, options: SqliteBusOptions = {}): Sq
     component: 'sqlite-bus',
     database: location.description,
   });
-  const connection = openDatabase(location, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, logger });
+  const connection = openDatabase(location, {
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    logger,
+    ...(options.access === undefined ? {} : { access: options.access }),
+  });
   const { db, changes } = connection;
   const log = createMessageLog(db, location.description);
   const retention = createRetention(db);

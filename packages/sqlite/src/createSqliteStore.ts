@@ -18,7 +18,7 @@ import { asPromise } from './asPromise.ts';
 import { connectionOf, type SqliteBus } from './createSqliteBus.ts';
 import { createMessageLog } from './createMessageLog.ts';
 import { createSqliteLeases } from './createSqliteLeases.ts';
-import { openDatabase, type SqliteConnection } from './openDatabase.ts';
+import { openDatabase, type SqliteAccess, type SqliteConnection } from './openDatabase.ts';
 import { parseSqliteUrl, type SqliteLocation } from './parseSqliteUrl.ts';
 import { prepareCommit } from './prepareCommit.ts';
 import { prepareDeadLetterReads } from './prepareDeadLetterReads.ts';
@@ -42,6 +42,13 @@ export interface SqliteStoreOptions {
    * @default 5000
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * `existing` and `readOnly` (for operator tools) open only an existing Parley database; `readOnly` never
+   * writes to the file, and commits fail. See {@link SqliteAccess}. Unused when the store shares the bus's
+   * connection.
+   * @default 'create'
+   */
+  readonly access?: SqliteAccess;
 }
 
 interface OutboxRow {
@@ -268,7 +275,11 @@ function connect(
       return { connection: shared, direct: true };
     }
   }
-  const connection = openDatabase(location, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, logger });
+  const connection = openDatabase(location, {
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    logger,
+    ...(options.access === undefined ? {} : { access: options.access }),
+  });
   return { connection, direct: false };
 }
 

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { newMessageId, type TopicInfo } from '@parley/core';
-import { createSqliteBus } from '@parley/sqlite';
+import { createService, newMessageId, type TopicInfo } from '@parley/core';
+import { createSqliteBus, createSqliteStore } from '@parley/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../fixtures/runCli.ts';
+import { orders } from '../fixtures/shopApp.ts';
 
 describe('parley topics', () => {
   let dir: string;
@@ -53,5 +54,48 @@ describe('parley topics', () => {
     expect(human.stdout).toContain(
       'warning: retention holds 7 message(s) of orders that billing has not processed yet',
     );
+  });
+
+  it('shows a group caught up right after its service stops (its last progress is reported on stop)', async () => {
+    const shopUrl = `sqlite:${path.join(dir, 'shop.db')}`;
+    const bus = createSqliteBus(shopUrl);
+    const store = createSqliteStore(shopUrl, { bus });
+    const service = createService({ name: 'shop', store, bus }).consumer({
+      name: 'mailer',
+      source: orders,
+      handle: { OrderPlaced: () => {} },
+    });
+    let committed = 0;
+    service.on('consumer:committed', (event) => (committed += event.messages));
+    try {
+      await service.start();
+      // The group registers at once; later reports come at most once a second, so stop well within one.
+      const deadline = Date.now() + 5000;
+      while (!(await bus.listProgress(orders.name)).some((p) => p.group === 'mailer')) {
+        if (Date.now() > deadline) throw new Error('the consumer group never registered');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await service.publish(
+        orders,
+        Array.from({ length: 6 }, (_, i) => ({
+          type: 'OrderPlaced' as const,
+          key: `o-${i}`,
+          payload: { orderId: `o-${i}`, amount: 1 },
+        })),
+      );
+      while (committed < 6) {
+        if (Date.now() > deadline) throw new Error(`only ${committed} of 6 orders committed`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } finally {
+      await service.stop();
+      await store.close();
+      await bus.close();
+    }
+    const { stdout, code } = await runCli(['topics', '--store', shopUrl, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout) as TopicInfo[]).toEqual([
+      expect.objectContaining({ name: orders.name, messages: 6, groups: [{ group: 'mailer', lag: 0 }] }),
+    ]);
   });
 });

@@ -1,14 +1,22 @@
-import type { TopicInfo } from '@parley/core';
+import { createAdmin, type TopicInfo } from '@parley/core';
 import type { Command } from 'commander';
 import { formatTable } from '../formatTable.ts';
-import { backendOptions, printJson, withAdmin, type BackendFlags } from './adminOptions.ts';
+import { openBackend } from '../openBackend.ts';
+import { backendOptions, printJson, type BackendFlags } from './adminOptions.ts';
 
 /** `parley topics`: topics with their size, consumer groups and the retention guard's warnings. */
 export function registerTopics(program: Command): void {
   backendOptions(program.command('topics'))
     .description('topics on the bus: messages kept, consumer groups and their lag, what retention holds back')
     .action(async (flags: BackendFlags) => {
-      const topics = await withAdmin(flags, (admin) => admin.topics.list());
+      // Only the bus is read, so a bus file is a fine --store here.
+      const backend = await openBackend({ store: flags.store, bus: flags.bus, uses: 'bus' });
+      let topics: TopicInfo[];
+      try {
+        topics = await createAdmin({ store: backend.store, bus: backend.bus }).topics.list();
+      } finally {
+        await backend.close();
+      }
       if (flags.json) return printJson(topics);
       if (topics.length === 0) {
         console.log('no topics');

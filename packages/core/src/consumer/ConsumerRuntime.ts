@@ -198,6 +198,11 @@ export class ConsumerRuntime implements ProcessorHost {
     }
     this.readySignal.notify();
     await Promise.all(this.loops);
+    // Reports are at most once a second: without this one, the bus would show the group behind by whatever it
+    // handled since its last report, and retention would hold those messages for it, until it runs again.
+    await this.reportProgress({ force: true }).catch((error: unknown) => {
+      this.logger.warn({ err: ensureError(error) }, 'reporting the final progress to the bus failed');
+    });
     this.logger.debug({}, 'consumer stopped');
   }
 
@@ -637,10 +642,13 @@ export class ConsumerRuntime implements ProcessorHost {
     });
   }
 
-  /** Tells the bus how far this group is, at most once a second, so retention never drops what it still needs. */
-  private async reportProgress(): Promise<void> {
+  /**
+   * Tells the bus how far this group is, so retention never drops what it still needs: at most once a second,
+   * unless `force` (the last report, when stopping).
+   */
+  private async reportProgress(options: { force?: boolean } = {}): Promise<void> {
     const now = this.clock.now();
-    if (now - this.lastReport < PROGRESS_EVERY_MS) return;
+    if (options.force !== true && now - this.lastReport < PROGRESS_EVERY_MS) return;
     this.lastReport = now;
     for (const progress of this.partitions) {
       if (progress === undefined || this.reported.get(progress.partition) === progress.checkpoint) continue;
