@@ -141,3 +141,4 @@ export type { ScheduleOptions } from './timer/ScheduleOptions.ts';
 export { objectSchema } from './schema/objectSchema.ts';
 export type { Lease, LeaseStore } from './ports/LeaseStore.ts';
 export type { RetentionPolicy, RetentionOutcome, GroupProgress } from './ports/Retention.ts';
+export type { InstanceSlot, InstanceSlots } from './ports/InstanceSlots.ts';

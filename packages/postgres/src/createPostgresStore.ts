@@ -19,6 +19,7 @@ import type { ChangeSignal } from './changeNotifier.ts';
 import { commitChange, type CommitTarget } from './commitChange.ts';
 import { databaseOf, type PostgresBus } from './createPostgresBus.ts';
 import { createLeaseStore } from './createLeaseStore.ts';
+import { createInstanceSlots } from './createInstanceSlots.ts';
 import { findDocuments } from './findDocuments.ts';
 import { openDatabase } from './openDatabase.ts';
 import { dueDeadLetters, getDeadLetter, listDeadLetters, nextDeadLetterDue } from './readDeadLetters.ts';
@@ -92,6 +93,7 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
   });
   const { s, run, changes } = database;
+  const instanceSlots = createInstanceSlots(database, logger);
   const streamReads = new StreamReads(run, s);
   const closing = new AbortController();
   let commitTarget: Promise<CommitTarget> | undefined;
@@ -312,10 +314,13 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
       }),
 
     leases: createLeaseStore(run, s),
+    instanceSlots,
 
-    close() {
+    async close() {
       closing.abort();
-      return database.close();
+      // Held names would keep their connections checked out, and the pool would never end.
+      await instanceSlots.releaseAll();
+      await database.close();
     },
   };
 }

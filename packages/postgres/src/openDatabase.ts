@@ -25,6 +25,11 @@ export interface PostgresDatabase {
    * if the transaction commits).
    */
   transaction(work: (client: pg.PoolClient) => Promise<ChangeSignal[]>): Promise<ChangeSignal[]>;
+  /**
+   * A client of the pool for the caller alone, e.g. to hold session locks; the caller releases it (destroying it
+   * if it failed). Counts against the pool's size while held.
+   */
+  session(): Promise<pg.PoolClient>;
   /** The random id of the schema (table `instance`): equal ids mean one database and one schema. */
   identity(): Promise<string>;
   /** Waits for pending calls, stops the notifier and ends the pool if it owns it. Idempotent. */
@@ -128,6 +133,7 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
     changes,
     run: (work) => track(() => work(pool)),
     transaction: (work) => track(() => transaction(work)),
+    session: () => track(() => connectClient(pool)),
     identity: () =>
       track(async () => {
         if (identity === undefined) {

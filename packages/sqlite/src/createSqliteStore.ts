@@ -18,6 +18,7 @@ import { asPromise } from './asPromise.ts';
 import { connectionOf, type SqliteBus } from './createSqliteBus.ts';
 import { createMessageLog } from './createMessageLog.ts';
 import { createSqliteLeases } from './createSqliteLeases.ts';
+import { createSqliteInstanceSlots } from './createSqliteInstanceSlots.ts';
 import { openDatabase, type SqliteAccess, type SqliteConnection } from './openDatabase.ts';
 import { parseSqliteUrl, type SqliteLocation } from './parseSqliteUrl.ts';
 import { prepareCommit } from './prepareCommit.ts';
@@ -161,6 +162,7 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
     description: location.description,
 
     leases: createSqliteLeases(db, call),
+    ...(location.memory ? {} : { instanceSlots: createSqliteInstanceSlots(location.filename) }),
 
     readStream: (entity, entityId, afterVersion) =>
       call(() => selectStream.all(entity, entityId, afterVersion).map(toStoredEvent)),

@@ -8,6 +8,7 @@ export type {
 export { waitUntil } from './conformance/waitUntil.ts';
 export * as fixtures from './conformance/fixtures.ts';
 export { runCrashTest, type CrashTestOptions } from './crash/runCrashTest.ts';
+export { runRestartTest } from './crash/runRestartTest.ts';
 export { crashWorkload, startCrashWorker } from './crash/crashWorkload.ts';
 export { entitySpec } from './spec/entitySpec.ts';
 export { recordingLogger, type RecordingLogger, type LogEntry } from './logging/recordingLogger.ts';

@@ -6,6 +6,7 @@ import type { ParkedMessage } from './ParkedMessage.ts';
 import type { StoredEvent } from './StoredEvent.ts';
 import type { TimerRecord } from './TimerRecord.ts';
 import type { LeaseStore } from './LeaseStore.ts';
+import type { InstanceSlots } from './InstanceSlots.ts';
 
 /** A consumer's progress in one partition of a source. */
 export interface CursorPartition {
@@ -125,6 +126,12 @@ export interface Store {
 
   /** Partition leases shared by the instances of a service, when the store offers them (a table). */
   readonly leases?: LeaseStore;
+
+  /**
+   * Stable process names for the services on this store (see {@link InstanceSlots}); absent when the store
+   * cannot tell a dead process from a live one (an in-memory database has one process anyway).
+   */
+  readonly instanceSlots?: InstanceSlots;
 
   /** Releases connections. Pending calls finish first. */
   close(): Promise<void>;

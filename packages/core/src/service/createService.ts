@@ -41,6 +41,7 @@ import { TimerRuntime } from '../timer/TimerRuntime.ts';
 import { RetentionRuntime } from '../topic/RetentionRuntime.ts';
 import type { LeaseStore } from '../ports/LeaseStore.ts';
 import type { ConsumerPlacement } from '../consumer/ConsumerRuntime.ts';
+import type { InstanceSlot } from '../ports/InstanceSlots.ts';
 import { outgoingForEvents } from './outgoingForEvents.ts';
 import { whenAllIdle } from './whenAllIdle.ts';
 import type { ServiceInternals } from './ServiceInternals.ts';
@@ -62,8 +63,11 @@ export interface ServiceOptions {
    */
   entityCacheSize?: number;
   /**
-   * This process's name among the instances of the service, for partition leases.
-   * @default a fresh unique id
+   * This process's name among the instances of the service, for partition leases. A process restarted under the
+   * same name takes its partitions back at once; under a new name it waits for the old leases to expire.
+   * @default a name claimed from the store's instance slots (`<service>-0`, `<service>-1`, …, held while the
+   * process lives and free again the moment it dies, so a restart gets the dead process's name back); a fresh
+   * unique id when the store has none
    */
   instanceId?: string;
   /**
@@ -219,10 +223,16 @@ export function createService(options: ServiceOptions): Service {
     events,
     options.retentionIntervalMs ?? 60_000,
   );
-  const placement: ConsumerPlacement = {
-    leases: options.leases === false ? undefined : (options.leases ?? bus.leases ?? store.leases),
-    instance: options.instanceId ?? newMessageId(),
-    leaseTtlMs: options.leaseTtlMs ?? 10_000,
+  const leases = options.leases === false ? undefined : (options.leases ?? bus.leases ?? store.leases);
+  let slot: InstanceSlot | undefined;
+  /** The instance name: given, else claimed from the store (only worth it when partitions are leased). */
+  const placementFor = async (): Promise<ConsumerPlacement> => {
+    let instance = options.instanceId;
+    if (instance === undefined && leases !== undefined && store.instanceSlots !== undefined) {
+      slot = await store.instanceSlots.claim(options.name);
+      instance = slot.id;
+    }
+    return { leases, instance: instance ?? newMessageId(), leaseTtlMs: options.leaseTtlMs ?? 10_000 };
   };
   const topicSpecs = new Map<string, Promise<TopicSpec>>();
   const entities = new Map<string, { entity: AnyEntity; publications: EntityPublication[] }>();
@@ -358,6 +368,7 @@ export function createService(options: ServiceOptions): Service {
       for (const c of consumerOptions)
         if (c.source.kind === 'topic') needed.set(c.source.name, c.source as TopicDefinition);
       await Promise.all([...needed.values()].map((topic) => internals.ensureTopic(topic)));
+      const placement = consumerOptions.length > 0 ? await placementFor() : undefined;
       relay.start();
       timers.start();
       retention.start();
@@ -373,7 +384,11 @@ export function createService(options: ServiceOptions): Service {
       );
       await Promise.all(consumers.map((c) => c.start()));
       logger.info(
-        { consumers: consumers.map((c) => c.name), entities: [...entities.keys()] },
+        {
+          consumers: consumers.map((c) => c.name),
+          entities: [...entities.keys()],
+          ...(placement === undefined ? {} : { instance: placement.instance }),
+        },
         'service started',
       );
     },
@@ -384,6 +399,7 @@ export function createService(options: ServiceOptions): Service {
       await Promise.all(consumers.map((c) => c.stop(stopOptions.timeoutMs)));
       await timers.stop();
       await retention.stop();
+      await slot?.release();
       await relay.stop();
       logger.info({}, 'service stopped');
     },

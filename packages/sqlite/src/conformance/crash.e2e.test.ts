@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCrashTest } from '@parley/testing';
+import { runCrashTest, runRestartTest } from '@parley/testing';
 import { afterAll } from 'vitest';
 import { openSqlite } from './sqliteEnvironment.ts';
 
@@ -23,4 +23,11 @@ runCrashTest({
   open: () => Promise.resolve(openSqlite(dir, undefined, 'shared.db')),
   instances: 2,
   kills: 10,
+});
+
+runRestartTest({
+  name: 'sqlite',
+  worker: fileURLToPath(new URL('./crashWorker.ts', import.meta.url)),
+  url: () => `sqlite:${path.join(dir, 'restart.db')}`,
+  open: () => Promise.resolve(openSqlite(dir, undefined, 'restart.db')),
 });

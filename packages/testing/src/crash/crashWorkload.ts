@@ -1,6 +1,9 @@
 import { createService, type Bus, type Service, type Store } from '@parley/core';
 import { account, echoes, numbers, progress } from '../conformance/fixtures.ts';
 
+/** Environment variable of a crash worker's partition lease lifetime, in ms. */
+export const LEASE_TTL_VARIABLE = 'PARLEY_CRASH_LEASE_TTL_MS';
+
 /** What handling one message takes besides its effects: 2,400 messages keep one instance busy for over 0.7 s. */
 const WORK_MS = 5;
 
@@ -10,7 +13,9 @@ const WORK_MS = 5;
  */
 export function crashWorkload(store: Store, bus: Bus): Service {
   // Short leases: when one of several instances is killed, the others take its partitions over within a second.
-  return createService({ name: 'crash', store, bus, leaseTtlMs: 1000 })
+  // The restart test sets long ones, to show a restarted process does not wait for them.
+  const leaseTtlMs = Number(process.env[LEASE_TTL_VARIABLE] ?? 1000);
+  return createService({ name: 'crash', store, bus, leaseTtlMs })
     .entity(account)
     .consumer({
       name: 'crash-worker',

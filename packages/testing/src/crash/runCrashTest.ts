@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { createService } from '@parley/core';
+import { createService, silentLogger } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../conformance/ConformanceTarget.ts';
 import { account, echoes, numbers, progress } from '../conformance/fixtures.ts';
@@ -30,10 +30,11 @@ export interface CrashTestOptions {
   instances?: number;
 }
 
-function startWorker(worker: string, url: string) {
+export function startWorker(worker: string, url: string, env: Record<string, string> = {}) {
   const child = fork(worker, [url], {
     execArgv: ['--conditions=source', '--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -68,7 +69,12 @@ export function runCrashTest(options: CrashTestOptions): void {
       async () => {
         const conn = await options.open();
         try {
-          const publisher = createService({ name: 'publisher', store: conn.store, bus: conn.bus });
+          const publisher = createService({
+            name: 'publisher',
+            store: conn.store,
+            bus: conn.bus,
+            logger: silentLogger,
+          });
           const messages = [];
           for (let seq = 0; seq < perKey; seq++) {
             for (let k = 0; k < keys; k++)
@@ -124,7 +130,12 @@ export function runCrashTest(options: CrashTestOptions): void {
 
           expect(killedMidway).toBeGreaterThan(0);
           expect(await deposits()).toBe(total);
-          const reader = createService({ name: 'reader', store: conn.store, bus: conn.bus }).entity(account);
+          const reader = createService({
+            name: 'reader',
+            store: conn.store,
+            bus: conn.bus,
+            logger: silentLogger,
+          }).entity(account);
           for (let k = 0; k < keys; k++) {
             const { state } = await reader.load(account, `acct-${k}`);
             expect(state.seen).toEqual(Array.from({ length: perKey }, (_, i) => i));
