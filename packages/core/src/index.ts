@@ -14,7 +14,7 @@ export {
   type StandardSchemaV1,
 } from './schema/validate.ts';
 export type { Envelope, Delivered, LogPosition, MessageHeaders } from './envelope/Envelope.ts';
-export { headersCausedBy, compactHeaders } from './envelope/headers.ts';
+export { headersCausedBy, compactHeaders, parseHeaderText, INVALID_HEADERS } from './envelope/headers.ts';
 export { silentLogger, type Logger } from './logging/Logger.ts';
 export { defaultLogger } from './logging/defaultLogger.ts';
 export { systemClock, type Clock } from './clock/Clock.ts';

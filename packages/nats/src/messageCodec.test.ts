@@ -1,5 +1,5 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { newMessageId, type OutgoingMessage } from '@parley/core';
+import { INVALID_HEADERS, newMessageId, type OutgoingMessage } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage } from './messageCodec.ts';
 
@@ -20,12 +20,18 @@ describe('messageCodec', () => {
     expect(decodeMessage('show-events', 2, 17, { headers, data })).toEqual({ ...rest, id, position: 17 });
   });
 
-  it('reads a foreign message as empty fields instead of throwing', () => {
+  it('reads a foreign message as empty fields instead of throwing, keeping headers it cannot read for the dead letter', () => {
     const headers = natsHeaders();
     headers.set('Parley-Headers', '{not json');
     headers.set('Parley-Key', '%E0%A4%A');
     const record = decodeMessage('t', 0, 1, { headers, data: new TextEncoder().encode('hello') });
-    expect(record).toMatchObject({ id: '', type: '', key: '%E0%A4%A', headers: {}, payload: 'hello' });
+    expect(record).toMatchObject({
+      id: '',
+      type: '',
+      key: '%E0%A4%A',
+      headers: { [INVALID_HEADERS]: '{not json' },
+      payload: 'hello',
+    });
     expect(decodeMessage('t', 0, 1, { data: new Uint8Array() }).id).toBe('');
   });
 });

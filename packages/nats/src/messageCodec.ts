@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import type { LogRecord, MessageHeaders, OutgoingMessage } from '@parley/core';
+import { parseHeaderText, type LogRecord, type OutgoingMessage } from '@parley/core';
 
 /** NATS header names carrying the envelope; the payload is the message body. */
 export const ParleyHeader = {
@@ -52,7 +52,7 @@ export function decodeMessage(
     type: decodeComponent(get(ParleyHeader.Type)),
     key: decodeComponent(get(ParleyHeader.Key)),
     occurredAt: decodeComponent(get(ParleyHeader.OccurredAt)),
-    headers: parseHeaders(get(ParleyHeader.Headers)),
+    headers: parseHeaderText(get(ParleyHeader.Headers)),
     payload: decoder.decode(message.data),
   };
 }
@@ -65,15 +65,3 @@ function decodeComponent(value: string): string {
   }
 }
 
-function parseHeaders(text: string): MessageHeaders {
-  if (text === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-    const headers: MessageHeaders = {};
-    for (const [name, value] of Object.entries(parsed)) if (typeof value === 'string') headers[name] = value;
-    return headers;
-  } catch {
-    return {};
-  }
-}

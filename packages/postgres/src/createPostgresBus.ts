@@ -1,5 +1,5 @@
 import { checkLimit } from '@parley/sql';
-import { defaultLogger, type Bus, type LogRecord, type Logger, type MessageHeaders } from '@parley/core';
+import { defaultLogger, parseHeaderText, type Bus, type LogRecord, type Logger } from '@parley/core';
 import { appendMessages } from './appendMessages.ts';
 import { applyRetention, listRetention } from './applyRetention.ts';
 import { openDatabase, type PostgresDatabase } from './openDatabase.ts';
@@ -160,7 +160,7 @@ function toLogRecord(topic: string, partition: number, row: MessageRow): LogReco
     type: row.type,
     key: row.key,
     payload: row.payload,
-    headers: JSON.parse(row.headers) as MessageHeaders,
+    headers: parseHeaderText(row.headers),
     occurredAt: row.occurred_at,
     position: row.position,
   };

@@ -1,6 +1,6 @@
 import { checkLimit } from '@parley/sql';
 import type Database from 'better-sqlite3';
-import type { LogRecord, MessageHeaders, OutgoingMessage, TopicSpec } from '@parley/core';
+import { parseHeaderText, type LogRecord, type OutgoingMessage, type TopicSpec } from '@parley/core';
 
 /** The topic log tables (`topics`, `messages`) of one connection, shared by the bus and a direct-mode store. */
 export interface MessageLog {
@@ -123,7 +123,7 @@ export function createMessageLog(db: Database.Database, description: string): Me
           type,
           key,
           payload,
-          headers: JSON.parse(headers) as MessageHeaders,
+          headers: parseHeaderText(headers),
           occurredAt,
           position,
         }));

@@ -1,6 +1,7 @@
 import { andThen } from '../concurrency/andThen.ts';
 import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
+import { INVALID_HEADERS } from '../envelope/headers.ts';
 import type { MessageId } from '../ids/MessageId.ts';
 import type { Bus } from '../ports/Bus.ts';
 import type { LogRecord } from '../ports/OutgoingMessage.ts';
@@ -56,13 +57,14 @@ export function consumerSource(definition: ConsumerSourceDefinition, store: Stor
         bus.recordProgress(topic.name, group, partition, position),
       toParked: (partition, { position, record }) => {
         const r = record as LogRecord;
+        // A row written by something other than Parley may hold anything: keep what can be kept, as text.
         return {
-          id: r.id,
-          type: r.type,
-          key: r.key,
-          payload: r.payload,
-          headers: r.headers,
-          occurredAt: r.occurredAt,
+          id: textOf(r.id),
+          type: textOf(r.type),
+          key: textOf(r.key),
+          payload: typeof r.payload === 'string' ? r.payload : (JSON.stringify(r.payload) ?? ''),
+          headers: headersOf(r.headers),
+          occurredAt: textOf(r.occurredAt),
           source: topic.name,
           partition,
           position,
@@ -155,6 +157,12 @@ function decodeFields(
   if (typeof fields.id !== 'string' || fields.id.length === 0)
     throw new ValidationError(`${where}: message has no id`);
   if (typeof fields.key !== 'string') throw new ValidationError(`${where}: message ${fields.id} has no key`);
+  if (typeof fields.occurredAt !== 'string')
+    throw new ValidationError(`${where}: message ${fields.id} has no occurredAt`);
+  const headers: unknown = fields.headers ?? {};
+  if (typeof headers !== 'object' || Array.isArray(headers) || INVALID_HEADERS in (headers as object)) {
+    throw new ValidationError(`${where}: message ${fields.id} has headers that are not a JSON object of strings`);
+  }
   const schema = messages[fields.type];
   if (schema === undefined) {
     throw new ValidationError(`${where}: unknown message type ${JSON.stringify(fields.type)} in ${source}`);
@@ -164,7 +172,7 @@ function decodeFields(
     type: fields.type,
     key: fields.key,
     payload,
-    headers: fields.headers ?? {},
+    headers: headers as MessageHeaders,
     occurredAt: fields.occurredAt,
     source,
     partition,
@@ -174,4 +182,16 @@ function decodeFields(
     validate(schema, fields.payload, () => `${source} message ${fields.type} (${fields.id})`),
     build,
   );
+}
+
+/** A stored field as text: what was read, or the empty string for nothing. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+}
+
+/** Headers a dead letter can keep: the object when it is one, else the raw value under {@link INVALID_HEADERS}. */
+function headersOf(value: unknown): MessageHeaders {
+  if (value === null || value === undefined) return {};
+  if (typeof value === 'object' && !Array.isArray(value)) return value as MessageHeaders;
+  return { [INVALID_HEADERS]: typeof value === 'string' ? value : (JSON.stringify(value) ?? '') };
 }
