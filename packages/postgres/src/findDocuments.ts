@@ -7,10 +7,10 @@ type Value = string | number | boolean | null;
 const FIELD = /^[A-Za-z0-9_]+$/;
 
 /**
- * Read-model documents of `model` whose top-level fields equal `query.where`, ordered by id. A string, number or
- * boolean compares as JSON (`doc -> field = value::jsonb`, so `true` does not match the number 1 and 1 matches
- * 1.0); `null` matches a JSON null or a missing field, as in the SQLite adapter. Field names are bound as
- * parameters.
+ * One page of the read-model documents of `model` whose top-level fields equal `query.where`, ordered by id
+ * (`COLLATE "C"`: byte order, as in SQLite), after `query.after` when given. A string, number or boolean compares
+ * as JSON (`doc -> field = value::jsonb`, so `true` does not match the number 1 and 1 matches 1.0); `null`
+ * matches a JSON null or a missing field, as in the SQLite adapter. Field names are bound as parameters.
  */
 export async function findDocuments(
   db: Queryable,
@@ -24,6 +24,12 @@ export async function findDocuments(
     return `$${params.length}`;
   };
   const conditions: string[] = [];
+  if (query.after !== undefined) {
+    if (typeof query.after !== 'string') {
+      throw new TypeError('findDocuments: after must be a document id (a string)');
+    }
+    conditions.push(` AND id > ${param(query.after)}`);
+  }
   for (const [field, value] of Object.entries(query.where ?? {}) as Array<[string, Value]>) {
     if (!FIELD.test(field)) {
       throw new TypeError(`findDocuments: field ${JSON.stringify(field)} must be letters, digits and '_'`);

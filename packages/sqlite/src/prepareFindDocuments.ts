@@ -12,15 +12,19 @@ const MAX_CACHED_SHAPES = 64;
  * Prepares `Store.findDocuments` for `db`. Each `where` entry compares a top-level field: a string or number
  * with `json_extract(doc, path) = ?`, a boolean with `json_type` (so `true` does not match the number 1), and
  * `null` with `IS NULL`, which also matches a missing field. JSON paths are bound as parameters, so a statement
- * depends only on the kinds of the values and is prepared once per shape.
+ * depends only on the kinds of the values (and whether the query pages on with `after`) and is prepared once per
+ * shape. Pages follow the primary key (model, id), in id order.
  */
 export function prepareFindDocuments(
   db: Database.Database,
 ): (model: string, query?: DocumentQuery) => Array<{ id: string; doc: unknown }> {
   const statements = new Map<string, Database.Statement<unknown[], { id: string; doc: string }>>();
 
-  function statementFor(kinds: string[]): Database.Statement<unknown[], { id: string; doc: string }> {
-    const shape = kinds.join('');
+  function statementFor(
+    kinds: string[],
+    after: boolean,
+  ): Database.Statement<unknown[], { id: string; doc: string }> {
+    const shape = `${after ? '>' : ''}${kinds.join('')}`;
     let statement = statements.get(shape);
     if (statement === undefined) {
       const conditions = kinds.map((kind) =>
@@ -31,7 +35,7 @@ export function prepareFindDocuments(
             : ' AND json_extract(doc, ?) = ?',
       );
       statement = db.prepare<unknown[], { id: string; doc: string }>(
-        `SELECT id, doc FROM documents WHERE model = ?${conditions.join('')} ORDER BY id LIMIT ?`,
+        `SELECT id, doc FROM documents WHERE model = ?${after ? ' AND id > ?' : ''}${conditions.join('')} ORDER BY id LIMIT ?`,
       );
       if (statements.size >= MAX_CACHED_SHAPES) statements.clear();
       statements.set(shape, statement);
@@ -42,6 +46,12 @@ export function prepareFindDocuments(
   return (model, query = {}) => {
     const kinds: string[] = [];
     const params: unknown[] = [model];
+    const after = query.after;
+    if (after !== undefined) {
+      if (typeof after !== 'string')
+        throw new TypeError('findDocuments: after must be a document id (a string)');
+      params.push(after);
+    }
     for (const [field, value] of Object.entries(query.where ?? {}) as Array<[string, Value]>) {
       if (!FIELD.test(field)) {
         throw new TypeError(`findDocuments: field ${JSON.stringify(field)} must be letters, digits and '_'`);
@@ -61,7 +71,7 @@ export function prepareFindDocuments(
       }
     }
     params.push(checkLimit(query.limit ?? 100, 'findDocuments'));
-    return statementFor(kinds)
+    return statementFor(kinds, after !== undefined)
       .all(...params)
       .map((row) => ({ id: row.id, doc: JSON.parse(row.doc) as unknown }));
   };

@@ -65,7 +65,7 @@ describe('parley dlq', () => {
       async ({ expect }) => {
         const ids = [...parked.values()].map((d) => d.id).sort();
         const keys = (list: Array<{ key: string }>) => list.map((d) => d.key);
-        const [byKey, byStatus, byError, paged] = await Promise.all([
+        const [byKey, byStatus, byError, paged, lastPage] = await Promise.all([
           dlqJson<Array<{ key: string }>>('list', '--key', 'o-bad', '--status', 'parked'),
           dlqJson<Array<{ key: string }>>('list', '--status', 'discarded,skipped', '--status', 'redriven'),
           dlqJson<Array<{ key: string }>>(
@@ -77,12 +77,19 @@ describe('parley dlq', () => {
             '--consumer',
             CONSUMER,
           ),
-          dlqJson<Array<{ id: string }>>('list', '--limit', '2', '--after', ids[0]!, '--since', '2000-01-01'),
+          dlq('list', '--json', '--limit', '2', '--after', ids[0]!, '--since', '2000-01-01'),
+          dlqJson<Array<{ id: string }>>('list', '--limit', '2', '--after', ids[1]!),
         ]);
         expect(keys(byKey)).toEqual(['o-bad']);
         expect(byStatus).toEqual([]);
         expect(keys(byError)).toEqual(['o-worse']);
-        expect(paged.map((d) => d.id)).toEqual(ids.slice(1, 3));
+        // stdout stays a JSON array; that there is more, and how to get it, goes to stderr.
+        expect(paged.code).toBe(0);
+        expect((JSON.parse(paged.stdout) as Array<{ id: string }>).map((d) => d.id)).toEqual(ids.slice(1, 3));
+        expect(paged.stderr).toBe(
+          `parley: more dead letters after ${ids[2]}: run again with --after ${ids[2]} for the next 2\n`,
+        );
+        expect(lastPage.map((d) => d.id)).toEqual(ids.slice(2, 4));
       },
     );
 
@@ -98,6 +105,30 @@ describe('parley dlq', () => {
       );
       expect(rest).toEqual([]);
     });
+
+    it.concurrent(
+      'list says when there are more than a page, and how to get the next',
+      async ({ expect }) => {
+        const ids = [...parked.values()].map((d) => d.id).sort();
+        const [first, whole, beyond] = await Promise.all([
+          dlq('list', '--limit', String(ids.length - 1)),
+          dlq('list', '--limit', String(ids.length)),
+          dlq('list', '--after', ids[ids.length - 1]!),
+        ]);
+        const lines = (out: string) => out.trimEnd().split('\n');
+        expect(first.code).toBe(0);
+        expect(lines(first.stdout)).toHaveLength(ids.length + 1);
+        expect(lines(first.stdout).at(-1)).toBe(
+          `(${ids.length - 1} shown; more dead letters after ${ids.at(-2)}: ` +
+            `run again with --after ${ids.at(-2)} for the next ${ids.length - 1})`,
+        );
+        // Exactly a page: nothing more to get, so no hint.
+        expect(whole.code).toBe(0);
+        expect(lines(whole.stdout)).toHaveLength(ids.length + 1);
+        expect(whole.stdout).not.toMatch(/more|after/);
+        expect(beyond).toMatchObject({ code: 0, stdout: `no dead letters after ${ids.at(-1)}\n` });
+      },
+    );
 
     it.concurrent('show prints the whole record, for people and as JSON', async ({ expect }) => {
       const [human, json] = await Promise.all([

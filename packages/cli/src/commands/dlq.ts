@@ -22,22 +22,38 @@ export function registerDlq(program: Command): void {
   const dlq = program.command('dlq').description('inspect and handle dead letters (failed messages)');
 
   filterOptions(backendOptions(dlq.command('list')))
-    .description('list dead letters, oldest first')
-    .option('--limit <n>', 'at most this many', (v) => positiveInt(v, '--limit'), 100)
-    .option('--after <id>', 'only ids after this one (to page)')
+    .description(
+      'list dead letters, oldest first, a page at a time: when there are more, it says so and how to get them',
+    )
+    .option('--limit <n>', 'at most this many (one page)', (v) => positiveInt(v, '--limit'), 100)
+    .option('--after <id>', 'only ids after this one: the last id of the previous page')
     .action(async (flags: ListFlags) => {
       const filter: DeadLetterFilter = {
         ...filterOf(flags),
-        limit: flags.limit,
+        // One more than asked for tells whether there is another page.
+        limit: flags.limit + 1,
         ...(flags.after === undefined ? {} : { after: flags.after }),
       };
-      const list = await withAdmin(flags, (admin) => admin.deadLetters.list(filter));
-      if (flags.json) return printJson(list.map(deadLetterSummary));
-      if (list.length === 0) return console.log('no dead letters');
-      console.log(deadLetterTable(list));
-      if (list.length === flags.limit) {
-        console.log(`(first ${flags.limit}; more with --after ${list[list.length - 1]?.id})`);
+      const found = await withAdmin(flags, (admin) => admin.deadLetters.list(filter));
+      const list = found.slice(0, flags.limit);
+      const last = found.length > flags.limit ? list[list.length - 1]?.id : undefined;
+      const more =
+        last === undefined
+          ? undefined
+          : `more dead letters after ${last}: run again with --after ${last} for the next ${flags.limit}`;
+      if (flags.json) {
+        printJson(list.map(deadLetterSummary));
+        // stdout stays one JSON array; the hint goes to stderr.
+        if (more !== undefined) console.error(`parley: ${more}`);
+        return;
       }
+      if (list.length === 0) {
+        return console.log(
+          flags.after === undefined ? 'no dead letters' : `no dead letters after ${flags.after}`,
+        );
+      }
+      console.log(deadLetterTable(list));
+      if (more !== undefined) console.log(`(${list.length} shown; ${more})`);
     });
 
   backendOptions(dlq.command('show'))

@@ -37,6 +37,10 @@ export interface EditResult {
 /** Operations on dead letters and consumers: what the CLI and the dashboard call. */
 export interface Admin {
   deadLetters: {
+    /**
+     * One page of the dead letters matching `filter`, in id order (oldest first): at most `filter.limit`
+     * (default 100). For the next page, pass the last id as `filter.after`; a shorter page is the last.
+     */
     list(filter?: DeadLetterFilter): Promise<DeadLetter[]>;
     /** @throws ParleyError `NOT_FOUND` */
     show(id: string): Promise<DeadLetter>;
@@ -340,9 +344,7 @@ export function createAdmin(options: AdminOptions): Admin {
             lag: p.lag === null ? null : Math.max(0, p.lag - (doneAbove.get(p.partition) ?? 0)),
           }));
           const parked = group.source === '' ? [] : await store.loadParkedKeys(group.consumer, group.source);
-          const letters = await store.listDeadLetters({ consumer: group.consumer, limit: 100_000 });
-          const counts: Record<string, number> = {};
-          for (const letter of letters) counts[letter.status] = (counts[letter.status] ?? 0) + 1;
+          const counts = await countByStatus(store, group.consumer);
           const lags = partitions.map((p) => p.lag);
           infos.push({
             name: group.consumer,
@@ -408,6 +410,25 @@ async function lagOf(
       return { partition, position, lag: await bus.countAfter(topic.name, partition, position) };
     }),
   );
+}
+
+/** Dead letters read per query when counting them. */
+const COUNT_PAGE = 1000;
+
+/** A consumer's dead letters by status, read a page at a time: there is no limit to how many it has. */
+async function countByStatus(store: Store, consumer: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.listDeadLetters({
+      consumer,
+      limit: COUNT_PAGE,
+      ...(after === undefined ? {} : { after }),
+    });
+    for (const letter of page) counts[letter.status] = (counts[letter.status] ?? 0) + 1;
+    if (page.length < COUNT_PAGE) return counts;
+    after = page[page.length - 1]?.id;
+  }
 }
 
 function parseOr(text: string): unknown {

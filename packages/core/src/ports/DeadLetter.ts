@@ -82,8 +82,12 @@ export interface DeadLetterFilter {
   /** Last failure at or after / before (ISO-8601). */
   readonly since?: string;
   readonly until?: string;
-  /** @default 100 */
+  /**
+   * At most this many. Results are ordered by id; for the next page, pass the last id as `after` (a page
+   * shorter than `limit` is the last).
+   * @default 100
+   */
   readonly limit?: number;
-  /** Ids greater than this one (pagination; results are ordered by id). */
+  /** Only ids greater than this one: the last id of the previous page. */
   readonly after?: string;
 }

@@ -19,11 +19,22 @@ export interface CursorPartition {
   readonly doneAbove: ReadonlyArray<number>;
 }
 
-/** Equality filter on top-level fields of read-model documents. */
+/**
+ * Equality filter on top-level fields of read-model documents, and one page of what matches: documents come in
+ * id order (byte order of the UTF-8), at most `limit` of them. For the next page, pass the last id as `after`;
+ * a page shorter than `limit` is the last.
+ *
+ * @example
+ * const query = { where: { showId: 's1' }, limit: 50 };
+ * const page = await store.findDocuments('seats', query);
+ * const next = await store.findDocuments('seats', { ...query, after: page.at(-1)?.id });
+ */
 export interface DocumentQuery {
   readonly where?: Readonly<Record<string, string | number | boolean | null>>;
-  /** @default 100 */
+  /** At most this many documents. @default 100 */
   readonly limit?: number;
+  /** Only documents whose id comes after this one: the last id of the previous page. */
+  readonly after?: string | undefined;
 }
 
 /**
@@ -59,7 +70,7 @@ export interface Store {
   /** One read-model document, or undefined. */
   getDocument(model: string, id: string): Promise<unknown>;
 
-  /** Read-model documents whose top-level fields equal `query.where`, ordered by id. */
+  /** Read-model documents whose top-level fields equal `query.where`: one page, in id order (see DocumentQuery). */
   findDocuments(model: string, query?: DocumentQuery): Promise<Array<{ id: string; doc: unknown }>>;
 
   /**

@@ -102,6 +102,10 @@ export interface CommandOptions {
 /** Read-only queries on a read model. */
 export interface ReadModelQuery<D> {
   get(id: string): Promise<D | undefined>;
+  /**
+   * Documents whose top-level fields equal `query.where`, one page at a time: in id order, at most `query.limit`
+   * (default 100). Pass the last id of a page as `query.after` for the next one; a shorter page is the last.
+   */
   find(query?: DocumentQuery): Promise<Array<{ id: string; doc: D }>>;
 }
 
