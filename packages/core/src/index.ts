@@ -43,7 +43,15 @@ export {
 } from './entity/defineEntity.ts';
 export { reject, isRejection, type Rejection } from './entity/reject.ts';
 export type { NewEvent, StoredEvent } from './ports/StoredEvent.ts';
-export type { OutgoingMessage, LogRecord, OutboxRecord } from './ports/OutgoingMessage.ts';
+export {
+  OutboxStatus,
+  type OutgoingMessage,
+  type LogRecord,
+  type OutboxRecord,
+  type OutboxEntry,
+  type OutboxFilter,
+  type OutboxFailure,
+} from './ports/OutgoingMessage.ts';
 export {
   emptyChange,
   isEmptyChange,
@@ -110,6 +118,7 @@ export {
 export { schemaRegistry, type SchemaRegistry } from './admin/SchemaRegistry.ts';
 export type { ConsumerInfo } from './admin/ConsumerInfo.ts';
 export type { TopicInfo } from './admin/TopicInfo.ts';
+export type { OutboxAdmin } from './admin/outboxAdmin.ts';
 export {
   deadLetterEvents,
   type MessageFailed,

@@ -8,6 +8,7 @@ import {
   type Logger,
   type MessageHeaders,
   type MessageId,
+  type OutboxEntry,
   type OutboxRecord,
   type OutgoingMessage,
   type ParkedMessage,
@@ -23,7 +24,9 @@ import { createInstanceSlots } from './createInstanceSlots.ts';
 import { findDocuments } from './findDocuments.ts';
 import { openDatabase } from './openDatabase.ts';
 import { dueDeadLetters, getDeadLetter, listDeadLetters, nextDeadLetterDue } from './readDeadLetters.ts';
+import { getOutbox, listOutbox } from './readOutbox.ts';
 import { resolveTarget, type PostgresTarget } from './resolveTarget.ts';
+import { resolveOutbox, setAsideOutbox } from './updateOutbox.ts';
 import { StreamReads } from './StreamReads.ts';
 import { TopicCatalog } from './TopicCatalog.ts';
 
@@ -206,7 +209,7 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
       run(async (db) => {
         const { rows } = await db.query<OutboxRow>(
           `SELECT seq, topic, partition, id, type, key, payload, headers, occurred_at FROM ${s}.outbox
-           ORDER BY seq LIMIT $1`,
+           WHERE status = 'pending' ORDER BY seq LIMIT $1`,
           [checkLimit(limit, 'fetchOutbox')],
         );
         return rows.map(toOutboxRecord);
@@ -216,6 +219,25 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
       run(async (db) => {
         if (seqs.length > 0) await db.query(`DELETE FROM ${s}.outbox WHERE seq = ANY($1::int8[])`, [seqs]);
       }),
+
+    setAsideOutbox: (failures, at) => run((db) => setAsideOutbox(db, s, failures, at)),
+
+    listOutbox: (filter) => run((db) => listOutbox(db, s, filter)),
+
+    getOutbox: (seq) => run((db) => getOutbox(db, s, seq)),
+
+    discardOutbox: (seq, by, at) => run((db) => resolveOutbox(db, s, 'discarded', seq, by, at)),
+
+    async retryOutbox(seq, by, at) {
+      let entry: OutboxEntry | undefined;
+      // Back in the queue: the commit notifies the relays, in this process and others.
+      const signals = await database.transaction(async (client) => {
+        entry = await resolveOutbox(client, s, 'pending', seq, by, at);
+        return entry === undefined ? [] : ['outbox'];
+      });
+      changes.notify(signals);
+      return entry;
+    },
 
     waitForChange: (timeoutMs, signal, on) => {
       const wanted = on === undefined ? undefined : new Set<ChangeSignal>(on.map((kind) => SIGNAL_OF[kind]));

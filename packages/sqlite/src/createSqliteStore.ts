@@ -24,6 +24,8 @@ import { parseSqliteUrl, type SqliteLocation } from './parseSqliteUrl.ts';
 import { prepareCommit } from './prepareCommit.ts';
 import { prepareDeadLetterReads } from './prepareDeadLetterReads.ts';
 import { prepareFindDocuments } from './prepareFindDocuments.ts';
+import { prepareOutboxReads } from './prepareOutboxReads.ts';
+import { prepareOutboxUpdates } from './prepareOutboxUpdates.ts';
 import { prepareParkedReads } from './prepareParkedReads.ts';
 import { prepareTimerReads } from './prepareTimerReads.ts';
 
@@ -110,6 +112,8 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
   const deadLetters = prepareDeadLetterReads(db);
   const parked = prepareParkedReads(db);
   const timers = prepareTimerReads(db);
+  const outboxReads = prepareOutboxReads(db);
+  const outboxUpdates = prepareOutboxUpdates(db);
 
   const selectStream = db.prepare<[string, string, number], EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE entity = ? AND entity_id = ? AND version > ? ORDER BY version`,
@@ -140,7 +144,8 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
     .prepare<[string, string], string>('SELECT doc FROM documents WHERE model = ? AND id = ?')
     .pluck();
   const selectOutbox = db.prepare<[number], OutboxRow>(
-    `SELECT seq, topic, partition, id, type, key, payload, headers, occurred_at FROM outbox ORDER BY seq LIMIT ?`,
+    `SELECT seq, topic, partition, id, type, key, payload, headers, occurred_at FROM outbox
+     WHERE status = 'pending' ORDER BY seq LIMIT ?`,
   );
   const deleteOutbox = db.prepare<[string]>(
     'DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))',
@@ -219,6 +224,22 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
     markSent: (seqs) =>
       call(() => {
         if (seqs.length > 0) deleteOutbox.run(JSON.stringify(seqs));
+      }),
+
+    setAsideOutbox: (failures, at) => call(() => outboxUpdates.setAside(failures, at)),
+
+    listOutbox: (filter) => call(() => outboxReads.list(filter)),
+
+    getOutbox: (seq) => call(() => outboxReads.get(seq)),
+
+    discardOutbox: (seq, by, at) => call(() => outboxUpdates.discard(seq, by, at)),
+
+    retryOutbox: (seq, by, at) =>
+      call(() => {
+        const entry = outboxUpdates.retry(seq, by, at);
+        // Back in the queue: wake this process's relay (others poll the table within a second).
+        if (entry !== undefined) changes.notify([{ table: 'outbox' }]);
+        return entry;
       }),
 
     waitForChange: (timeoutMs, signal, on) => {

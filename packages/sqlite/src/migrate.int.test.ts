@@ -39,6 +39,7 @@ describe('migrate', () => {
       { version: 1, name: 'initial' },
       { version: 2, name: 'failure_handling' },
       { version: 3, name: 'retention_and_leases' },
+      { version: 4, name: 'outbox_failures' },
     ]);
   });
 

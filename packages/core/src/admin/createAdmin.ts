@@ -9,6 +9,7 @@ import type { DeadLetter, DeadLetterFilter } from '../ports/DeadLetter.ts';
 import type { Store } from '../ports/Store.ts';
 import { validate } from '../schema/validate.ts';
 import type { ConsumerInfo } from './ConsumerInfo.ts';
+import { outboxAdmin, type OutboxAdmin } from './outboxAdmin.ts';
 import type { TopicInfo } from './TopicInfo.ts';
 import type { SchemaRegistry } from './SchemaRegistry.ts';
 
@@ -64,6 +65,8 @@ export interface Admin {
     /** Drops the message at the head of a parked key. */
     skipHead(consumer: string, key: string, actor: Actor): Promise<DeadLetter>;
   };
+  /** Outbox messages the relay set aside because the bus refuses them: list, show, discard, retry. */
+  outbox: OutboxAdmin;
   topics: {
     /** Topics on the bus with their size, registered groups and what retention holds back for them. */
     list(): Promise<TopicInfo[]>;
@@ -260,6 +263,8 @@ export function createAdmin(options: AdminOptions): Admin {
         return (await discardOne(head.id, actor, true)).deadLetter;
       },
     },
+
+    outbox: outboxAdmin(store, clock),
 
     topics: {
       async list() {

@@ -1,5 +1,6 @@
 import type { Conflict } from '../errors/ConcurrencyError.ts';
 import type { DeadLetter } from '../ports/DeadLetter.ts';
+import type { OutboxRecord } from '../ports/OutgoingMessage.ts';
 
 /** Lifecycle events of a service, for metrics, tests and operators. */
 export interface ServiceEvents {
@@ -29,4 +30,15 @@ export interface ServiceEvents {
   'topic:retention-held': { topic: string; partition: number; held: number; laggingGroup: string | null };
   /** The outbox relay published messages to the bus. */
   'relay:published': { messages: number };
+  /**
+   * The outbox relay could not send messages. An alert. `setAside` holds the messages the bus refuses (unknown
+   * topic, partition out of range): they leave the queue as `failed` (see `parley outbox`) and the messages behind
+   * them go on. When it is empty the bus failed as a whole (e.g. unreachable): nothing is set aside and the relay
+   * tries again in `retryInMs`, keeping the order.
+   */
+  'relay:failed': {
+    error: Error;
+    setAside: ReadonlyArray<Omit<OutboxRecord, 'payload' | 'headers'> & { reason: string }>;
+    retryInMs: number | null;
+  };
 }

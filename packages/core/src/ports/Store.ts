@@ -1,7 +1,7 @@
 import type { Change, CommandRecord } from './Change.ts';
 import type { ConsumerState } from './ConsumerState.ts';
 import type { DeadLetter, DeadLetterFilter } from './DeadLetter.ts';
-import type { OutboxRecord } from './OutgoingMessage.ts';
+import type { OutboxEntry, OutboxFailure, OutboxFilter, OutboxRecord } from './OutgoingMessage.ts';
 import type { ParkedMessage } from './ParkedMessage.ts';
 import type { StoredEvent } from './StoredEvent.ts';
 import type { TimerRecord } from './TimerRecord.ts';
@@ -80,11 +80,41 @@ export interface Store {
    */
   commit(change: Change): Promise<void>;
 
-  /** Up to `limit` unsent outbox messages, in outbox order. Empty when the store writes to the log directly. */
+  /**
+   * Up to `limit` pending outbox messages, in outbox order (set-aside and discarded ones excluded). Empty when the
+   * store writes to the log directly.
+   */
   fetchOutbox(limit: number): Promise<OutboxRecord[]>;
 
   /** Marks outbox messages as sent; they are not returned again. */
   markSent(seqs: ReadonlyArray<number>): Promise<void>;
+
+  /**
+   * Sets aside outbox messages the bus refuses: each pending one becomes `failed` with its `error`, one more
+   * attempt and `failedAt` = `at` (ISO-8601), and {@link Store.fetchOutbox} no longer returns it, so the messages
+   * behind it move on. Messages that are not pending (already sent, discarded or set aside) are left as they are.
+   */
+  setAsideOutbox(failures: ReadonlyArray<OutboxFailure>, at: string): Promise<void>;
+
+  /** Outbox messages matching `filter` (by default the `failed` ones), in outbox order. */
+  listOutbox(filter?: OutboxFilter): Promise<OutboxEntry[]>;
+
+  /** One outbox message by `seq`, whatever its status; undefined once it was sent. */
+  getOutbox(seq: number): Promise<OutboxEntry | undefined>;
+
+  /**
+   * Discards a `failed` outbox message: it becomes `discarded` (kept for the record, never sent), with `by` and
+   * `at` recorded. Returns it after the change, or undefined — changing nothing — when no failed message has
+   * that `seq`.
+   */
+  discardOutbox(seq: number, by: string, at: string): Promise<OutboxEntry | undefined>;
+
+  /**
+   * Puts a `failed` outbox message back in the queue: it becomes `pending` at its old place (the relay sends it
+   * before anything committed after it), keeping its attempts and last error, with `by` and `at` recorded.
+   * Returns it after the change, or undefined — changing nothing — when no failed message has that `seq`.
+   */
+  retryOutbox(seq: number, by: string, at: string): Promise<OutboxEntry | undefined>;
 
   /**
    * Resolves when something of the kinds in `on` may have been committed (by this process or another), or after

@@ -39,6 +39,7 @@ import { prepareOutgoing } from '../topic/prepareOutgoing.ts';
 import { dueTime, type ScheduleOptions } from '../timer/ScheduleOptions.ts';
 import { TimerRuntime } from '../timer/TimerRuntime.ts';
 import { RetentionRuntime } from '../topic/RetentionRuntime.ts';
+import { EnsuredTopics } from '../topic/EnsuredTopics.ts';
 import type { LeaseStore } from '../ports/LeaseStore.ts';
 import type { ConsumerPlacement } from '../consumer/ConsumerRuntime.ts';
 import type { InstanceSlot } from '../ports/InstanceSlots.ts';
@@ -241,7 +242,7 @@ export function createService(options: ServiceOptions): Service {
   const topicSpecs = new Map<string, Promise<TopicSpec>>();
   const entities = new Map<string, { entity: AnyEntity; publications: EntityPublication[] }>();
   const consumerOptions: Array<ConsumerOptions<ConsumerSourceDefinition>> = [];
-  const topics = new Map<string, Promise<void>>();
+  const topics = new EnsuredTopics(bus);
   const locks = new ResourceLocks();
   // Concurrent direct commands share commits (see GroupCommit); consumers batch their own.
   const commandCommits = new GroupCommit(store);
@@ -283,13 +284,7 @@ export function createService(options: ServiceOptions): Service {
     },
     ensureTopic(topic) {
       if (!known.has(topic.name)) known.set(topic.name, topic);
-      let ensured = topics.get(topic.name);
-      if (ensured === undefined) {
-        ensured = bus.ensureTopic({ name: topic.name, partitions: topic.partitions });
-        ensured.catch(() => topics.delete(topic.name));
-        topics.set(topic.name, ensured);
-      }
-      return ensured;
+      return topics.ensure(topic);
     },
     topicSpec(name) {
       let spec = topicSpecs.get(name);
@@ -366,12 +361,11 @@ export function createService(options: ServiceOptions): Service {
       if (state !== 'new')
         throw new ParleyError('SERVICE_STARTED', `service ${options.name} was already started`);
       state = 'running';
-      const needed = new Map<string, TopicDefinition>();
-      for (const { publications } of entities.values())
-        for (const p of publications) needed.set(p.topic.name, p.topic);
-      for (const c of consumerOptions)
-        if (c.source.kind === 'topic') needed.set(c.source.name, c.source as TopicDefinition);
-      await Promise.all([...needed.values()].map((topic) => internals.ensureTopic(topic)));
+      // Every definition, not one per name: two that disagree on the partition count fail the start.
+      const needed = new Set<TopicDefinition>();
+      for (const { publications } of entities.values()) for (const p of publications) needed.add(p.topic);
+      for (const c of consumerOptions) if (c.source.kind === 'topic') needed.add(c.source as TopicDefinition);
+      await Promise.all([...needed].map((topic) => internals.ensureTopic(topic)));
       const placement = consumerOptions.length > 0 ? await placementFor() : undefined;
       relay.start();
       timers.start();

@@ -6,6 +6,7 @@ import { durabilityTests } from './durabilityTests.ts';
 import { failureTests } from './failureTests.ts';
 import { lifecycleTests } from './lifecycleTests.ts';
 import { orderingTests } from './orderingTests.ts';
+import { outboxFailureTests } from './outboxFailureTests.ts';
 import { outboxTests } from './outboxTests.ts';
 import { replyTests } from './replyTests.ts';
 import { scaleTests } from './scaleTests.ts';
@@ -27,6 +28,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     durabilityTests(target);
     commandTests(target);
     outboxTests(target);
+    outboxFailureTests(target);
     consumerTests(target);
     failureTests(target);
     replyTests(target);

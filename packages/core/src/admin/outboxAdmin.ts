@@ -1,0 +1,66 @@
+import type { Clock } from '../clock/Clock.ts';
+import { ParleyError } from '../errors/ParleyError.ts';
+import type { OutboxEntry, OutboxFilter } from '../ports/OutgoingMessage.ts';
+import type { Store } from '../ports/Store.ts';
+
+/** Operations on a service's outbox: the messages the relay set aside because the bus refuses them. */
+export interface OutboxAdmin {
+  /** Outbox messages matching `filter`, by default the `failed` ones, in outbox order. */
+  list(filter?: OutboxFilter): Promise<OutboxEntry[]>;
+  /** @throws ParleyError `NOT_FOUND` when no message has that `seq` (it was sent, or never existed) */
+  show(seq: number): Promise<OutboxEntry>;
+  /**
+   * Drops a `failed` message: it is never sent and stays listed as `discarded`, with who did it and when.
+   * @throws ParleyError `NOT_FOUND`, or `NOT_DISCARDABLE` when it is not `failed`
+   */
+  discard(seq: number, actor: { by: string }): Promise<OutboxEntry>;
+  /**
+   * Puts a `failed` message back in the queue, at its old place: the relay tries it again (after, say, the
+   * missing topic was created). If the bus still refuses it, it is set aside again.
+   * @throws ParleyError `NOT_FOUND`, or `NOT_RETRYABLE` when it is not `failed`
+   */
+  retry(seq: number, actor: { by: string }): Promise<OutboxEntry>;
+}
+
+/** The outbox part of the admin API (see `createAdmin`). */
+export function outboxAdmin(store: Store, clock: Clock): OutboxAdmin {
+  const load = async (seq: number): Promise<OutboxEntry> => {
+    if (!Number.isSafeInteger(seq) || seq < 1)
+      throw new ParleyError('INVALID_ARGUMENT', `outbox seq must be a positive integer, got ${seq}`);
+    const found = await store.getOutbox(seq);
+    if (found === undefined)
+      throw new ParleyError('NOT_FOUND', `no outbox message ${seq}: it was sent, or never existed`);
+    return found;
+  };
+
+  const act = async (
+    seq: number,
+    by: string,
+    code: string,
+    done: string,
+    change: (seq: number, by: string, at: string) => Promise<OutboxEntry | undefined>,
+  ): Promise<OutboxEntry> => {
+    if (by === '')
+      throw new ParleyError('INVALID_ARGUMENT', `actor.by must name who acts on outbox message ${seq}`);
+    const before = await load(seq);
+    const after =
+      before.status === 'failed' ? await change(seq, by, new Date(clock.now()).toISOString()) : undefined;
+    if (after === undefined) {
+      const now = await store.getOutbox(seq);
+      throw new ParleyError(
+        code,
+        `outbox message ${seq} is ${now?.status ?? 'sent'}: only failed messages can be ${done}`,
+      );
+    }
+    return after;
+  };
+
+  return {
+    list: (filter) => store.listOutbox(filter),
+    show: load,
+    discard: (seq, actor) =>
+      act(seq, actor.by, 'NOT_DISCARDABLE', 'discarded', (s, by, at) => store.discardOutbox(s, by, at)),
+    retry: (seq, actor) =>
+      act(seq, actor.by, 'NOT_RETRYABLE', 'retried', (s, by, at) => store.retryOutbox(s, by, at)),
+  };
+}
