@@ -4,7 +4,9 @@ import { registerDemoBank } from './commands/demoBank.ts';
 import { registerDemoCinema } from './commands/demoCinema.ts';
 import { registerDemoTasks } from './commands/demoTasks.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerOutbox } from './commands/outbox.ts';
 import { registerTopics } from './commands/topics.ts';
+import { registerWorkflows } from './commands/workflows.ts';
 
 const program = new Command()
   .name('parley')
@@ -18,6 +20,8 @@ registerDemoBank(demo);
 registerDlq(program);
 registerConsumers(program);
 registerTopics(program);
+registerOutbox(program);
+registerWorkflows(program);
 
 try {
   await program.parseAsync(process.argv);
