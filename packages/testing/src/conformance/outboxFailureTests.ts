@@ -104,6 +104,36 @@ export function outboxFailureTests(target: ConformanceTarget): void {
       if (direct) expect(await conn.store.fetchOutbox(10)).toEqual([]);
     });
 
+    it('keeps every row, in order, while the bus is unreachable, and alerts with relay:failed', async () => {
+      const conn = await h.open(await h.environment(), { service: 'shop' });
+      let down = true;
+      // The real bus, unreachable for a while: publishing and listing topics fail as a dropped connection would.
+      const bus = new Proxy(conn.bus, {
+        get(target, property, receiver) {
+          if (down && (property === 'publish' || property === 'listTopics'))
+            return () => Promise.reject(new Error('connection refused'));
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      });
+      const service = h.service(conn, 'shop', { bus });
+      const failed: Array<ServiceEvents['relay:failed']> = [];
+      service.on('relay:failed', (event) => failed.push(event));
+      await service.start();
+      for (let n = 1; n <= 3; n++) await service.publish(orders, { type: 'Noted', key: 'k', payload: { n } });
+      await waitUntil(() => failed.length >= 2, { what: 'two relay:failed alerts' });
+      expect(failed.every((f) => f.setAside.length === 0 && (f.retryInMs ?? 0) > 0)).toBe(true);
+      expect(failed[0]!.error.message).toMatch(/connection refused/);
+      expect(await conn.store.listOutbox()).toEqual([]);
+      expect(await conn.store.listOutbox({ status: 'pending' })).toHaveLength(3);
+      down = false;
+      await waitUntil(async () => (await readTopic(conn.bus, orders)).length === 3, {
+        what: 'the rows to reach the bus once it is back',
+      });
+      const partition = partitionFor('k', orders.partitions);
+      const sent = await conn.bus.read(orders.name, partition, 0, 10);
+      expect(sent.map((r) => (JSON.parse(r.payload) as { n: number }).n)).toEqual([1, 2, 3]);
+    });
+
     it('sets aside a row the bus refuses, sends the rest in order, and lets an operator see and discard it', async () => {
       const conn = await h.open(await h.environment(), { service: 'shop' });
       await conn.bus.ensureTopic(orders);
