@@ -64,4 +64,3 @@ function decodeComponent(value: string): string {
     return value;
   }
 }
-

@@ -14,7 +14,9 @@ function storeWith(deadLetters: ReadonlyArray<Pick<DeadLetter, 'id' | 'consumer'
     listDeadLetters: (filter: DeadLetterFilter = {}) =>
       Promise.resolve(
         sorted
-          .filter((d) => d.consumer === filter.consumer && (filter.after === undefined || d.id > filter.after))
+          .filter(
+            (d) => d.consumer === filter.consumer && (filter.after === undefined || d.id > filter.after),
+          )
           .slice(0, filter.limit ?? 100) as DeadLetter[],
       ),
   };

@@ -161,7 +161,9 @@ function decodeFields(
     throw new ValidationError(`${where}: message ${fields.id} has no occurredAt`);
   const headers: unknown = fields.headers ?? {};
   if (typeof headers !== 'object' || Array.isArray(headers) || INVALID_HEADERS in (headers as object)) {
-    throw new ValidationError(`${where}: message ${fields.id} has headers that are not a JSON object of strings`);
+    throw new ValidationError(
+      `${where}: message ${fields.id} has headers that are not a JSON object of strings`,
+    );
   }
   const schema = messages[fields.type];
   if (schema === undefined) {
