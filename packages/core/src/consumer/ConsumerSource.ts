@@ -188,7 +188,8 @@ function decodeFields(
 
 /** A stored field as text: what was read, or the empty string for nothing. */
 function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+  if (typeof value === 'string') return value;
+  return value === null || value === undefined ? '' : (JSON.stringify(value) ?? '');
 }
 
 /** Headers a dead letter can keep: the object when it is one, else the raw value under {@link INVALID_HEADERS}. */

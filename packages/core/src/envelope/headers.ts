@@ -37,7 +37,7 @@ export const INVALID_HEADERS = 'parley-invalid-headers';
  */
 export function parseHeaderText(text: unknown): MessageHeaders {
   if (text === null || text === undefined || text === '') return {};
-  const raw = typeof text === 'string' ? text : String(text);
+  const raw = typeof text === 'string' ? text : (JSON.stringify(text) ?? '');
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
