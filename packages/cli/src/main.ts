@@ -6,6 +6,7 @@ import { registerDemoTasks } from './commands/demoTasks.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerOutbox } from './commands/outbox.ts';
 import { registerTopics } from './commands/topics.ts';
+import { registerWorkflows } from './commands/workflows.ts';
 
 const program = new Command()
   .name('parley')
@@ -20,6 +21,7 @@ registerDlq(program);
 registerConsumers(program);
 registerTopics(program);
 registerOutbox(program);
+registerWorkflows(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -119,6 +119,7 @@ export { schemaRegistry, type SchemaRegistry } from './admin/SchemaRegistry.ts';
 export type { ConsumerInfo } from './admin/ConsumerInfo.ts';
 export type { TopicInfo } from './admin/TopicInfo.ts';
 export type { OutboxAdmin } from './admin/outboxAdmin.ts';
+export type { WorkflowAdmin, WorkflowRunFilter } from './admin/workflowAdmin.ts';
 export {
   deadLetterEvents,
   type MessageFailed,
@@ -151,3 +152,30 @@ export { objectSchema } from './schema/objectSchema.ts';
 export type { Lease, LeaseStore } from './ports/LeaseStore.ts';
 export type { RetentionPolicy, RetentionOutcome, GroupProgress } from './ports/Retention.ts';
 export type { InstanceSlot, InstanceSlots } from './ports/InstanceSlots.ts';
+export {
+  defineWorkflow,
+  type WorkflowDefinition,
+  type DefineWorkflowOptions,
+  type AnyWorkflow,
+  type InboxRoute,
+  type LateReply,
+  type WorkflowInput,
+  type WorkflowOutput,
+} from './workflow/defineWorkflow.ts';
+export {
+  StepExhaustion,
+  type WorkflowContext,
+  type StepOptions,
+  type StepInfo,
+  type WaitOptions,
+  type RequestReply,
+} from './workflow/WorkflowContext.ts';
+export { RunStatus, type Journal, type JournalEntry, type InboxMessage } from './workflow/Journal.ts';
+export type { WorkflowRunSummary } from './workflow/runDocument.ts';
+export { WorkflowFailedError, type WorkflowHandle, type Workflows } from './workflow/WorkflowRuntime.ts';
+export {
+  NonDeterminismError,
+  StepFailedError,
+  WorkflowTimeoutError,
+  WorkflowParkedError,
+} from './workflow/workflowErrors.ts';

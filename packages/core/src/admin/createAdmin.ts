@@ -10,6 +10,7 @@ import type { Store } from '../ports/Store.ts';
 import { validate } from '../schema/validate.ts';
 import type { ConsumerInfo } from './ConsumerInfo.ts';
 import { outboxAdmin, type OutboxAdmin } from './outboxAdmin.ts';
+import { workflowAdmin, type WorkflowAdmin } from './workflowAdmin.ts';
 import type { TopicInfo } from './TopicInfo.ts';
 import type { SchemaRegistry } from './SchemaRegistry.ts';
 
@@ -67,6 +68,8 @@ export interface Admin {
   };
   /** Outbox messages the relay set aside because the bus refuses them: list, show, discard, retry. */
   outbox: OutboxAdmin;
+  /** Workflow runs: list, show (the timeline), cancel, resume. */
+  workflows: WorkflowAdmin;
   topics: {
     /** Topics on the bus with their size, registered groups and what retention holds back for them. */
     list(): Promise<TopicInfo[]>;
@@ -265,6 +268,8 @@ export function createAdmin(options: AdminOptions): Admin {
     },
 
     outbox: outboxAdmin(store, clock),
+
+    workflows: workflowAdmin(store, clock, (id, actor) => redriveOne(id, actor, true)),
 
     topics: {
       async list() {

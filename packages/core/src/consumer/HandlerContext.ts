@@ -7,6 +7,7 @@ import type { SchemaMap } from '../schema/validate.ts';
 import type { PublishInput, TopicDefinition } from '../topic/defineTopic.ts';
 import type { ReplyOutcome } from '../reply/buildReply.ts';
 import type { ScheduleOptions } from '../timer/ScheduleOptions.ts';
+import type { WorkflowDefinition } from '../workflow/defineWorkflow.ts';
 
 export interface ExecuteOptions {
   /**
@@ -61,6 +62,12 @@ export interface HandlerContext {
    * your own). Does nothing when the message has no `replyTo`. Committed with this message.
    */
   reply(outcome: ReplyOutcome): Promise<void>;
+
+  /**
+   * Starts a run of a workflow registered with this service, committed with this message: once per run id (a
+   * run that exists stays as it is) and once per message (a redelivery starts nothing new).
+   */
+  startWorkflow<I>(workflow: WorkflowDefinition<I, unknown>, runId: string, input: I): Promise<void>;
 
   /** Schedules a message to be published later (a durable timer); committed with this message. */
   schedule<M extends SchemaMap>(

@@ -20,6 +20,7 @@ import { outgoingForEvents } from '../service/outgoingForEvents.ts';
 import type { ServiceInternals } from '../service/ServiceInternals.ts';
 import type { PublishInput, TopicDefinition } from '../topic/defineTopic.ts';
 import { prepareOutgoing } from '../topic/prepareOutgoing.ts';
+import type { WorkflowDefinition } from '../workflow/defineWorkflow.ts';
 import type { ExecuteOptions, HandlerContext, ReadModelAccess } from './HandlerContext.ts';
 import { DeadlockError, type ResourceLocks } from './ResourceLocks.ts';
 import type { SignalFanout } from '../concurrency/SignalFanout.ts';
@@ -207,6 +208,19 @@ export class UnitOfWork implements HandlerContext {
     const slot = Promise.all([ensured, prepared]).then(([, message]) => [message]);
     this.outgoing.push(slot);
     await slot;
+  }
+
+  startWorkflow<I>(workflow: WorkflowDefinition<I, unknown>, runId: string, input: I): Promise<void> {
+    const runtime = this.env.internals.workflowRuntime();
+    if (runtime === undefined) {
+      return Promise.reject(
+        new ParleyError(
+          'UNKNOWN_WORKFLOW',
+          `workflow ${workflow.name} is not registered with service ${this.env.internals.name}: call service.workflow(${workflow.name}) first`,
+        ),
+      );
+    }
+    return this.track(runtime.startIn(this, workflow, runId, input));
   }
 
   readModel<D>(model: ReadModelDefinition<D>): ReadModelAccess<D> {

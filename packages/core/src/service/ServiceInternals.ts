@@ -8,6 +8,7 @@ import type { Bus, TopicSpec } from '../ports/Bus.ts';
 import type { Store } from '../ports/Store.ts';
 import type { TopicDefinition } from '../topic/defineTopic.ts';
 import type { ResourceLocks } from '../consumer/ResourceLocks.ts';
+import type { WorkflowRuntime } from '../workflow/WorkflowRuntime.ts';
 
 /** What a service shares with its consumers and relay. */
 export interface ServiceInternals {
@@ -35,6 +36,8 @@ export interface ServiceInternals {
   readonly locks: ResourceLocks;
   /** A fresh unit-of-work id, unique in the service. */
   nextUnitId(): number;
+  /** The service's workflows, once one is registered. */
+  workflowRuntime(): WorkflowRuntime | undefined;
   /** A change of this process committed: wakes the timer loop when it scheduled timers. */
   committed(change: Pick<Change, 'timers'>): void;
 }

@@ -45,6 +45,8 @@ import type { ConsumerPlacement } from '../consumer/ConsumerRuntime.ts';
 import type { InstanceSlot } from '../ports/InstanceSlots.ts';
 import { outgoingForEvents } from './outgoingForEvents.ts';
 import { whenAllIdle } from './whenAllIdle.ts';
+import { WorkflowRuntime, type Workflows } from '../workflow/WorkflowRuntime.ts';
+import type { AnyWorkflow } from '../workflow/defineWorkflow.ts';
 import type { ServiceInternals } from './ServiceInternals.ts';
 
 export interface ServiceOptions {
@@ -120,6 +122,10 @@ export interface Service {
     entity: EntityDefinition<S, C, E, R>,
     options?: EntityOptions<E>,
   ): Service;
+  /** Registers a workflow and the consumers that run it (see {@link defineWorkflow}). Before `start`. */
+  workflow(workflow: AnyWorkflow): Service;
+  /** Starts, finds and lists the runs of the service's workflows. */
+  readonly workflows: Workflows;
   /** Registers a consumer. Before `start`. */
   consumer<Src extends ConsumerSourceDefinition>(options: ConsumerOptions<Src>): Service;
   /** Creates topics, starts the outbox relay and every consumer. */
@@ -304,6 +310,7 @@ export function createService(options: ServiceOptions): Service {
     },
     locks,
     nextUnitId: () => ++unitIds,
+    workflowRuntime: () => workflowRuntime,
     committed(change) {
       activity++;
       // The relay hears of outbox rows from the store itself, which signals only commits that wrote some.
@@ -327,8 +334,25 @@ export function createService(options: ServiceOptions): Service {
     if (state !== 'new') throw new ParleyError('SERVICE_STARTED', `${what}: register before service.start()`);
   };
 
+  let workflowRuntime: WorkflowRuntime | undefined;
+  const workflows = (): WorkflowRuntime =>
+    (workflowRuntime ??= new WorkflowRuntime(internals, {
+      entity: (entity) => service.entity(entity),
+      consumer: (consumer) => service.consumer(consumer),
+    }));
+
   const service: Service = {
     name: options.name,
+
+    workflow(workflow) {
+      assertNotStarted(`workflow ${workflow.name}`);
+      workflows().add(workflow);
+      return service;
+    },
+
+    get workflows() {
+      return workflows().api;
+    },
 
     on: (event, listener) => events.on(event, listener),
 

@@ -10,6 +10,7 @@ import { outboxFailureTests } from './outboxFailureTests.ts';
 import { outboxTests } from './outboxTests.ts';
 import { replyTests } from './replyTests.ts';
 import { scaleTests } from './scaleTests.ts';
+import { workflowTests } from './workflowTests.ts';
 
 /**
  * Runs Parley's conformance suite against a backend. Call it from a `*.test.ts` file of the adapter; tests
@@ -34,5 +35,6 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     replyTests(target);
     scaleTests(target);
     lifecycleTests(target);
+    workflowTests(target);
   });
 }

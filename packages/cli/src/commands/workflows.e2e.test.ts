@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createService, defineWorkflow, silentLogger } from '@parley/core';
+import { createSqliteBus, createSqliteStore } from '@parley/sqlite';
+import { waitUntil } from '@parley/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { runCli } from '../fixtures/runCli.ts';
+
+let healthy = false;
+const payout = defineWorkflow({
+  name: 'payout',
+  input: z.object({ amount: z.number() }),
+  run: async (ctx, input) => {
+    await ctx.step('approve', () => Promise.resolve('ok'));
+    return ctx.step(
+      'transfer',
+      () => (healthy ? Promise.resolve(input.amount) : Promise.reject(new Error('bank offline'))),
+      { retry: { immediateRetries: 0, maxAttempts: 1 } },
+    );
+  },
+});
+
+describe('parley workflows', () => {
+  let dir: string;
+  let url: string;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cli-workflows-'));
+    url = `sqlite:${path.join(dir, 'app.db')}`;
+    const bus = createSqliteBus(url, { logger: silentLogger });
+    const store = createSqliteStore(url, { bus, logger: silentLogger });
+    const service = createService({ name: 'payouts', store, bus, logger: silentLogger }).workflow(payout);
+    await service.start();
+    await service.workflows.start(payout, 'p-1', { amount: 5 });
+    const handle = service.workflows.get(payout, 'p-1');
+    await waitUntil(async () => (await handle.journal()).status === 'parked', { what: 'the run to park' });
+    close = async () => {
+      await service.stop();
+      await store.close();
+      await bus.close();
+    };
+    // The service keeps running: a resume from the CLI is carried out by it.
+    healthy = true;
+  });
+  afterAll(async () => {
+    await close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists runs, shows a parked run with its timeline, and resumes it', async () => {
+    const list = await runCli(['workflows', 'list', '--store', url, '--status', 'parked', '--json']);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toMatchObject([
+      { workflow: 'payout', runId: 'p-1', status: 'parked', step: 'transfer' },
+    ]);
+
+    const show = await runCli(['workflows', 'show', 'payout', 'p-1', '--store', url]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/payout run p-1: parked/);
+    expect(show.stdout).toMatch(/StepFailed\s+2\s+transfer\s+attempt 1: bank offline/);
+    expect(show.stdout).toMatch(/StepParked\s+2\s+transfer/);
+
+    const resume = await runCli(['workflows', 'resume', 'payout', 'p-1', '--store', url, '--by', 'ops']);
+    expect(resume.stdout).toMatch(/resumes at the step that parked/);
+    expect(resume.code).toBe(0);
+    await waitUntil(
+      async () => {
+        const shown = await runCli(['workflows', 'show', 'payout', 'p-1', '--store', url, '--json']);
+        return (JSON.parse(shown.stdout) as { run: { status: string } }).run.status === 'completed';
+      },
+      { what: 'the resumed run to complete' },
+    );
+  });
+
+  it('says what is wrong with an unknown run and exits non-zero', async () => {
+    const missing = await runCli(['workflows', 'show', 'payout', 'nope', '--store', url]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no run nope of workflow payout/);
+    const bad = await runCli(['workflows', 'list', '--store', url, '--status', 'sleepy']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/unknown status "sleepy"/);
+  });
+});

@@ -1,0 +1,205 @@
+import { RunStatus, type Journal, type JournalEntry, type WorkflowRunSummary } from '@parley/core';
+import { InvalidArgumentError, type Command } from 'commander';
+import { formatTable } from '../formatTable.ts';
+import { positiveInt } from '../positiveInt.ts';
+import {
+  actorOption,
+  backendOptions,
+  printJson,
+  withAdmin,
+  type ActorFlags,
+  type BackendFlags,
+} from './adminOptions.ts';
+
+type ListFlags = BackendFlags & { workflow?: string; status?: RunStatus; limit: number; after?: string };
+
+const STATUSES = Object.values(RunStatus);
+
+/** `parley workflows …`: the workflow runs of a service's store, their timelines, and what operators do to them. */
+export function registerWorkflows(program: Command): void {
+  const workflows = program
+    .command('workflows')
+    .description('list, inspect, cancel and resume workflow runs');
+
+  backendOptions(workflows.command('list'))
+    .description('list workflow runs, by workflow and run id')
+    .option('--workflow <name>', 'only runs of this workflow')
+    .option('--status <status>', `only runs in this state (${STATUSES.join(', ')})`, parseStatus)
+    .option('--limit <n>', 'at most this many (one page)', (v) => positiveInt(v, '--limit'), 100)
+    .option('--after <workflow/run>', 'only runs after this one: the last of the previous page')
+    .action(async (flags: ListFlags) => {
+      const found = await withAdmin(flags, (admin) =>
+        admin.workflows.list({
+          ...(flags.workflow === undefined ? {} : { workflow: flags.workflow }),
+          ...(flags.status === undefined ? {} : { status: flags.status }),
+          ...(flags.after === undefined ? {} : { after: flags.after }),
+          limit: flags.limit + 1,
+        }),
+      );
+      const list = found.slice(0, flags.limit);
+      const last = found.length > flags.limit ? list.at(-1) : undefined;
+      const more =
+        last === undefined
+          ? undefined
+          : `more runs: run again with --after ${last.workflow}/${last.runId} for the next ${flags.limit}`;
+      if (flags.json) {
+        printJson(list);
+        if (more !== undefined) console.error(`parley: ${more}`);
+        return;
+      }
+      if (list.length === 0) return console.log('no workflow runs');
+      console.log(runTable(list));
+      if (more !== undefined) console.log(`(${list.length} shown; ${more})`);
+    });
+
+  backendOptions(workflows.command('show'))
+    .description(
+      'show a run and its timeline: steps, attempts, errors, timers, waits, messages, compensations',
+    )
+    .argument('<workflow>', 'the workflow name')
+    .argument('<run>', 'the run id')
+    .action(async (workflow: string, runId: string, flags: BackendFlags) => {
+      const { run, journal } = await withAdmin(flags, (admin) => admin.workflows.show(workflow, runId));
+      if (flags.json) return printJson({ run, timeline: timeline(journal) });
+      console.log(describeRun(run, journal));
+    });
+
+  actorOption(backendOptions(workflows.command('cancel')))
+    .description('ask a run to stop: its compensations run, newest first, and it ends cancelled')
+    .argument('<workflow>', 'the workflow name')
+    .argument('<run>', 'the run id')
+    .option('--reason <text>', 'why, for the journal')
+    .action(
+      async (workflow: string, runId: string, flags: BackendFlags & ActorFlags & { reason?: string }) => {
+        await withAdmin(flags, (admin) =>
+          admin.workflows.cancel(workflow, runId, {
+            by: flags.by,
+            ...(flags.reason === undefined ? {} : { reason: flags.reason }),
+          }),
+        );
+        if (flags.json) printJson({ workflow, runId, cancel: 'requested' });
+        else
+          console.log(`asked ${workflow} run ${runId} to cancel: a running service compensates and ends it`);
+      },
+    );
+
+  actorOption(backendOptions(workflows.command('resume')))
+    .description(
+      'move a stuck run on: a parked run resumes at the step that parked (fresh retries); ' +
+        'a run waiting for a delayed step retry tries now',
+    )
+    .argument('<workflow>', 'the workflow name')
+    .argument('<run>', 'the run id')
+    .action(async (workflow: string, runId: string, flags: BackendFlags & ActorFlags) => {
+      const how = await withAdmin(flags, (admin) =>
+        admin.workflows.resume(workflow, runId, { by: flags.by }),
+      );
+      if (flags.json) printJson({ workflow, runId, resumed: how });
+      else
+        console.log(
+          how === 'redriven'
+            ? `redrove ${workflow} run ${runId}: it resumes at the step that parked`
+            : `${workflow} run ${runId} retries its step now`,
+        );
+    });
+}
+
+function parseStatus(value: string): RunStatus {
+  if (!(STATUSES as string[]).includes(value))
+    throw new InvalidArgumentError(`unknown status ${JSON.stringify(value)}: one of ${STATUSES.join(', ')}`);
+  return value as RunStatus;
+}
+
+function runTable(runs: ReadonlyArray<WorkflowRunSummary>): string {
+  return formatTable<WorkflowRunSummary>(
+    [
+      { header: 'WORKFLOW', value: (r) => r.workflow },
+      { header: 'RUN', value: (r) => r.runId },
+      { header: 'STATUS', value: (r) => r.status },
+      { header: 'STEP', value: (r) => r.step ?? '' },
+      { header: 'UPDATED', value: (r) => r.updatedAt },
+      { header: 'ERROR', value: (r) => r.error?.message ?? '', maxWidth: 60 },
+    ],
+    runs,
+  );
+}
+
+/** One line of a run's timeline. */
+export interface TimelineLine {
+  readonly at: string;
+  readonly what: string;
+  readonly seq: string | null;
+  readonly name: string | null;
+  readonly detail: string;
+}
+
+/** The journal as a timeline, oldest first. */
+export function timeline(journal: Journal): TimelineLine[] {
+  return journal.entries.map(({ entry, at }) => ({
+    at,
+    what: entry.type,
+    seq: 'seq' in entry ? entry.seq : null,
+    name: 'name' in entry ? entry.name : null,
+    detail: detailOf(entry),
+  }));
+}
+
+function detailOf(entry: JournalEntry): string {
+  switch (entry.type) {
+    case 'StepFailed':
+      return `attempt ${entry.attempt}: ${entry.error.message}${entry.retryAt === null ? '' : `; retry at ${new Date(entry.retryAt).toISOString()}`}`;
+    case 'StepParked':
+    case 'StepThrew':
+    case 'RunParked':
+    case 'WorkflowFailed':
+      return entry.error.message;
+    case 'TimerStarted':
+      return `until ${new Date(entry.dueAt).toISOString()}`;
+    case 'WaitStarted':
+      return `on ${entry.topic}${entry.dueAt === null ? '' : ` until ${new Date(entry.dueAt).toISOString()}`}`;
+    case 'WaitResolved':
+    case 'LateReplyHandled':
+      return `message ${entry.messageId}`;
+    case 'MessageReceived':
+      return `${entry.message.type} from ${entry.message.source} (${entry.message.id})`;
+    case 'MessagePublished':
+      return `to ${entry.topic} (${entry.messageId})`;
+    case 'CancelRequested':
+      return `${entry.reason} (by ${entry.by})`;
+    case 'WorkflowCancelled':
+      return entry.reason;
+    case 'RunResumed':
+      return `by ${entry.by}`;
+    case 'PatchMarked':
+      return `${entry.id}: ${String(entry.value)}`;
+    case 'StepCompleted':
+    case 'ValueRecorded':
+    case 'WorkflowCompleted':
+    case 'WorkflowStarted':
+    case 'StepResumed':
+    case 'TimerFired':
+    case 'WaitTimedOut':
+      return '';
+  }
+}
+
+function describeRun(run: WorkflowRunSummary, journal: Journal): string {
+  const head = [
+    `${run.workflow} run ${run.runId}: ${run.status}`,
+    `started ${run.startedAt}, last change ${run.updatedAt}`,
+    ...(run.error === null ? [] : [`error: ${run.error.message}`]),
+    '',
+  ];
+  const start = Date.parse(journal.entries[0]?.at ?? run.startedAt);
+  const table = formatTable<TimelineLine>(
+    [
+      { header: '+MS', value: (l) => String(Date.parse(l.at) - start), align: 'right' },
+      { header: 'WHAT', value: (l) => l.what },
+      { header: '#', value: (l) => l.seq ?? '' },
+      { header: 'NAME', value: (l) => l.name ?? '' },
+      { header: 'DETAIL', value: (l) => l.detail, maxWidth: 100 },
+    ],
+    timeline(journal),
+  );
+  return [...head, table].join('\n');
+}

@@ -1,0 +1,107 @@
+import type { Clock } from '../clock/Clock.ts';
+import { ParleyError } from '../errors/ParleyError.ts';
+import type { Store } from '../ports/Store.ts';
+import { appendToRun } from '../workflow/appendToRun.ts';
+import { cancelRun } from '../workflow/cancelRun.ts';
+import { isFinished, journalStream, readJournal, RunStatus, type Journal } from '../workflow/Journal.ts';
+import { RUNS_MODEL, type WorkflowRunSummary } from '../workflow/runDocument.ts';
+import { wakeTopicName } from '../workflow/wakeMessage.ts';
+import type { Actor } from './createAdmin.ts';
+
+/** Which runs to list. */
+export interface WorkflowRunFilter {
+  readonly workflow?: string;
+  readonly status?: RunStatus;
+  /** @default 100 */
+  readonly limit?: number;
+  /** The last `<workflow>/<run id>` of the previous page. */
+  readonly after?: string;
+}
+
+/** Operations on the workflow runs in a service's store. */
+export interface WorkflowAdmin {
+  /** Runs ordered by `<workflow>/<run id>`. */
+  list(filter?: WorkflowRunFilter): Promise<WorkflowRunSummary[]>;
+  /**
+   * A run and its journal: its timeline of steps, attempts, errors, timers, waits and compensations.
+   * @throws ParleyError `NOT_FOUND`
+   */
+  show(workflow: string, runId: string): Promise<{ run: WorkflowRunSummary; journal: Journal }>;
+  /** Asks a run to stop; its compensations run. @throws ParleyError `NOT_FOUND` */
+  cancel(workflow: string, runId: string, actor: Actor & { reason?: string }): Promise<void>;
+  /**
+   * Moves a stuck run on: a parked run's dead letter is redriven, so it resumes at the step that parked with a
+   * fresh retry budget; a run waiting for a delayed step retry tries again now.
+   * @throws ParleyError `NOT_FOUND`, or `NOT_RESUMABLE` when it has finished or waits for nothing to retry
+   */
+  resume(workflow: string, runId: string, actor: Actor): Promise<'redriven' | 'retried'>;
+}
+
+/** The workflow part of the admin API (see `createAdmin`). */
+export function workflowAdmin(
+  store: Store,
+  clock: Clock,
+  redrive: (deadLetterId: string, actor: Actor) => Promise<unknown>,
+): WorkflowAdmin {
+  const load = async (workflow: string, runId: string) => {
+    const run = (await store.getDocument(RUNS_MODEL, `${workflow}/${runId}`)) as WorkflowRunSummary | undefined;
+    if (run === undefined) throw new ParleyError('NOT_FOUND', `no run ${runId} of workflow ${workflow}`);
+    return run;
+  };
+  return {
+    list: async (filter = {}) => {
+      const where: Record<string, string> = {};
+      if (filter.workflow !== undefined) where.workflow = filter.workflow;
+      if (filter.status !== undefined) where.status = filter.status;
+      const found = await store.findDocuments(RUNS_MODEL, {
+        where,
+        limit: filter.limit ?? 100,
+        ...(filter.after === undefined ? {} : { after: filter.after }),
+      });
+      return found.map((d) => d.doc as WorkflowRunSummary);
+    },
+    show: async (workflow, runId) => {
+      const run = await load(workflow, runId);
+      return { run, journal: readJournal(await store.readStream(journalStream(workflow), runId, 0)) };
+    },
+    cancel: async (workflow, runId, actor) => {
+      const run = await load(workflow, runId);
+      await cancelRun(store, clock, run, actor.reason ?? `cancelled by ${actor.by}`, actor.by);
+    },
+    resume: async (workflow, runId, actor) => {
+      const run = await load(workflow, runId);
+      if (run.status === RunStatus.parked) {
+        const [deadLetter] = await store.listDeadLetters({
+          consumer: wakeTopicName(run.service),
+          key: runId,
+          status: ['parked'],
+          limit: 1,
+        });
+        if (deadLetter === undefined) {
+          throw new ParleyError('NOT_RESUMABLE', `run ${runId} of ${workflow} is parked but its dead letter is gone`);
+        }
+        await redrive(deadLetter.id, actor);
+        return 'redriven';
+      }
+      const retried = await appendToRun(store, clock, run, (journal) => {
+        const last = journal.entries.findLast((e) => e.entry.type === 'StepFailed')?.entry;
+        const settled = (seq: string) =>
+          journal.entries.some(
+            ({ entry }) =>
+              (entry.type === 'StepCompleted' || entry.type === 'StepThrew' || entry.type === 'StepParked') &&
+              entry.seq === seq,
+          );
+        const waiting =
+          !isFinished(journal.status) && last?.type === 'StepFailed' && last.retryAt !== null && !settled(last.seq);
+        return waiting ? { type: 'RunResumed', by: actor.by } : undefined;
+      });
+      if (retried === undefined) {
+        throw new ParleyError(
+          'NOT_RESUMABLE',
+          `run ${runId} of ${workflow} is ${run.status} and waits for no step retry: nothing to resume`,
+        );
+      }
+      return 'retried';
+    },
+  };
+}
