@@ -44,7 +44,8 @@ export function workflowAdmin(
   redrive: (deadLetterId: string, actor: Actor) => Promise<unknown>,
 ): WorkflowAdmin {
   const load = async (workflow: string, runId: string) => {
-    const run = (await store.getDocument(RUNS_MODEL, `${workflow}/${runId}`)) as WorkflowRunSummary | undefined;
+    const run = (await store.getDocument(RUNS_MODEL, `${workflow}/${runId}`)) as
+      WorkflowRunSummary | undefined;
     if (run === undefined) throw new ParleyError('NOT_FOUND', `no run ${runId} of workflow ${workflow}`);
     return run;
   };
@@ -78,7 +79,10 @@ export function workflowAdmin(
           limit: 1,
         });
         if (deadLetter === undefined) {
-          throw new ParleyError('NOT_RESUMABLE', `run ${runId} of ${workflow} is parked but its dead letter is gone`);
+          throw new ParleyError(
+            'NOT_RESUMABLE',
+            `run ${runId} of ${workflow} is parked but its dead letter is gone`,
+          );
         }
         await redrive(deadLetter.id, actor);
         return 'redriven';
@@ -92,7 +96,10 @@ export function workflowAdmin(
               entry.seq === seq,
           );
         const waiting =
-          !isFinished(journal.status) && last?.type === 'StepFailed' && last.retryAt !== null && !settled(last.seq);
+          !isFinished(journal.status) &&
+          last?.type === 'StepFailed' &&
+          last.retryAt !== null &&
+          !settled(last.seq);
         return waiting ? { type: 'RunResumed', by: actor.by } : undefined;
       });
       if (retried === undefined) {
