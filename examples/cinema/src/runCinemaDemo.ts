@@ -76,7 +76,12 @@ interface Locations {
   description: string;
 }
 
-const worker = fileURLToPath(new URL('./processes/serviceProcess.ts', import.meta.url));
+// Compiled, the demo forks the compiled service process; run from source (tsx, vitest), the source one through tsx.
+const fromSource = import.meta.url.endsWith('.ts');
+const worker = fileURLToPath(
+  new URL(`./processes/serviceProcess.${fromSource ? 'ts' : 'js'}`, import.meta.url),
+);
+const workerExecArgv = fromSource ? ['--conditions=source', '--import', 'tsx'] : [];
 
 /**
  * Runs the cinema story end to end: customers reserve seats, the wallet charges them, the show confirms — with
@@ -292,7 +297,7 @@ async function startProcesses(plan: DemoPlan, where: Locations, walletInstances:
       worker,
       [name, configPath, name === 'show' ? where.show : where.wallet, where.bus, instance],
       {
-        execArgv: ['--conditions=source', '--import', 'tsx'],
+        execArgv: workerExecArgv,
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       },
     );

@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadAppSchemas } from './loadAppSchemas.ts';
+import { importTypeScript, loadAppSchemas } from './loadAppSchemas.ts';
 
 const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures', name);
 
@@ -16,5 +17,13 @@ describe('loadAppSchemas', () => {
   it('refuses a module without definitions, and one that does not load', async () => {
     await expect(loadAppSchemas(fixture('runCli.ts'))).rejects.toThrow(/exports no Parley topic or entity/);
     await expect(loadAppSchemas(fixture('missing.ts'))).rejects.toThrow(/cannot load --app/);
+  });
+
+  it('loads TypeScript through tsx, as the compiled CLI does on a Node that strips no types', async () => {
+    const loaded = await importTypeScript(pathToFileURL(fixture('typedModule.ts')).href);
+    expect(loaded.limits).toEqual([
+      { name: 'orders', max: 10 },
+      { name: 'refunds', max: 2 },
+    ]);
   });
 });

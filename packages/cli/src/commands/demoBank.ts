@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../createLogger.ts';
 import { positiveInt } from '../positiveInt.ts';
 import { progressLine } from '../progressLine.ts';
+import { importDemo } from './demoPackage.ts';
 
 export function registerDemoBank(demo: Command): void {
   demo
@@ -33,8 +34,10 @@ export function registerDemoBank(demo: Command): void {
         const dataDir = options.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bank-'));
         fs.mkdirSync(dataDir, { recursive: true });
         const progress = progressLine(!options.json);
-        // Loaded here so that other commands do not pay for the example and its schema library.
-        const { runBankDemo } = await import('@parley/example-bank');
+        const { runBankDemo } = await importDemo(
+          '@parley/example-bank',
+          () => import('@parley/example-bank'),
+        );
         const result = await runBankDemo({
           dataDir,
           accounts: options.accounts,

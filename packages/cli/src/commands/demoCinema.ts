@@ -4,6 +4,7 @@ import { printDemoSummary } from '../printDemoSummary.ts';
 import { fraction } from '../fraction.ts';
 import { positiveInt } from '../positiveInt.ts';
 import { progressLine } from '../progressLine.ts';
+import { importDemo } from './demoPackage.ts';
 
 interface DemoCinemaOptions {
   reservations: number;
@@ -78,7 +79,10 @@ export function registerDemoCinema(demo: Command): void {
     .option('--log-level <level>', 'log level on stderr', 'error')
     .action(async (options: DemoCinemaOptions) => {
       const progress = progressLine(options.json !== true);
-      const { runCinemaDemo } = await import('@parley/example-cinema');
+      const { runCinemaDemo } = await importDemo(
+        '@parley/example-cinema',
+        () => import('@parley/example-cinema'),
+      );
       const result = await runCinemaDemo({
         reservations: options.reservations,
         seed: options.seed,

@@ -6,6 +6,7 @@ import { createLogger } from '../createLogger.ts';
 import { printDemoSummary } from '../printDemoSummary.ts';
 import { positiveInt } from '../positiveInt.ts';
 import { progressLine } from '../progressLine.ts';
+import { importDemo } from './demoPackage.ts';
 
 interface DemoTasksOptions {
   tasks: number;
@@ -33,7 +34,10 @@ export function registerDemoTasks(demo: Command): void {
     .action(async (options: DemoTasksOptions) => {
       const dataDir = options.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-tasks-'));
       const progress = progressLine(options.json !== true);
-      const { runTasksDemo } = await import('@parley/example-tasks');
+      const { runTasksDemo } = await importDemo(
+        '@parley/example-tasks',
+        () => import('@parley/example-tasks'),
+      );
       const result = await runTasksDemo({
         dataDir,
         tasks: options.tasks,
