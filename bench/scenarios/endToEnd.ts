@@ -75,7 +75,7 @@ export async function endToEnd(backend: BenchBackend, options: EndToEndOptions):
       name: 'bench-handler',
       source: benchOrders,
       concurrency: options.concurrency,
-      retry: { immediateRetries: 0, maxAttempts: 1 },
+      retry: { immediateRetries: 0, delayedRetries: 0 },
       stormGuard: false,
       handle: {
         OrderPlaced: async (message, ctx) => {

@@ -24,7 +24,7 @@ const config: CinemaConfig = {
   slowReservations: ['r-slow'],
   paymentTimeoutMs: 300,
   slowChargeMs: 700,
-  retry: { immediateRetries: 1, immediateDelay: 5, initialInterval: 20, maxInterval: 40, maxAttempts: 3 },
+  retry: { immediateRetries: 1, immediateDelay: 5, initialInterval: 20, maxInterval: 40, delayedRetries: 1 },
 };
 
 async function until<T>(
@@ -117,7 +117,7 @@ describe('cinema story, path by path', () => {
     const [letter] = await story.walletStore.listDeadLetters({ consumer: 'wallet-charger' });
     expect(letter).toMatchObject({
       status: 'escalated',
-      attempts: 3,
+      attempts: 4,
       message: { key: 'r-3', type: 'SeatReserved' },
       error: { name: 'GatewayError' },
     });

@@ -81,7 +81,7 @@ export function planDemo(options: {
         immediateDelay: 10,
         initialInterval: 100,
         maxInterval: 400,
-        maxAttempts: 4,
+        delayedRetries: 1,
       },
     },
   };

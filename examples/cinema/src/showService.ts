@@ -91,7 +91,7 @@ export function createShowService(options: {
         immediateDelay: 20,
         initialInterval: 100,
         maxInterval: 1000,
-        maxAttempts: 30,
+        delayedRetries: 7,
       },
       handle: {
         WalletCharged: async ({ payload }, ctx) => {

@@ -37,16 +37,17 @@ export function createWalletService(options: {
       source: showEvents,
       concurrency: 128,
       retry: { ...options.config.retry, onExhausted: 'escalate' },
-      onExhausted: ({ key, payload }, error, ctx) =>
-        ctx.publish(walletEvents, {
+      // A refund that keeps failing has nothing to compensate it: it parks for an operator.
+      retryByType: { RefundRequested: { onExhausted: 'park' } },
+      onExhausted: async (message, { error }, ctx) => {
+        if (message.type !== 'SeatReserved') throw new Error(`${message.type} does not escalate`);
+        const { reservationId, walletId } = message.payload;
+        await ctx.publish(walletEvents, {
           type: 'WalletChargeFailed',
-          key,
-          payload: {
-            reservationId: key,
-            walletId: (payload as { walletId: string }).walletId,
-            error: error.message,
-          },
-        }),
+          key: reservationId,
+          payload: { reservationId, walletId, error: error.message },
+        });
+      },
       handle: {
         SeatReserved: async ({ payload }, ctx) => {
           const { reservationId, walletId, amount } = payload;

@@ -115,6 +115,7 @@ export {
   type Actor,
   type EditResult,
 } from './admin/createAdmin.ts';
+export { Untouched, type BulkResult, type UntouchedDeadLetter } from './admin/BulkResult.ts';
 export { schemaRegistry, type SchemaRegistry } from './admin/SchemaRegistry.ts';
 export type { ConsumerInfo } from './admin/ConsumerInfo.ts';
 export type { TopicInfo } from './admin/TopicInfo.ts';
@@ -143,10 +144,14 @@ export {
   defaultRetryPolicy,
   resolveRetryPolicy,
   retryDelay,
+  decideRetry,
   type RetryPolicy,
+  type ResolvedRetryPolicy,
+  type FailedAttempt,
+  type RetryDecision,
 } from './failure/RetryPolicy.ts';
 export type { StormGuardOptions } from './consumer/StormGuard.ts';
-export type { ExhaustedHandler } from './consumer/defineConsumer.ts';
+export type { ExhaustedHandler, FailureFacts, FailureHandler } from './consumer/defineConsumer.ts';
 export type { ScheduleOptions } from './timer/ScheduleOptions.ts';
 export { objectSchema } from './schema/objectSchema.ts';
 export type { Lease, LeaseStore } from './ports/LeaseStore.ts';

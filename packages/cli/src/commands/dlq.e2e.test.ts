@@ -264,7 +264,13 @@ describe('parley dlq', () => {
         expect(bare.code).not.toBe(0);
         expect(bare.stderr).toMatch(/redrive what\? .*--all/);
         expect(filtered.code).toBe(0);
-        expect(JSON.parse(filtered.stdout)).toEqual({ redriven: 1, ids: [idOf('o-again')] });
+        expect(JSON.parse(filtered.stdout)).toEqual({
+          redriven: 1,
+          ids: [idOf('o-again')],
+          untouched: 0,
+          untouchedBy: {},
+          untouchedIds: [],
+        });
         expect((await admin.deadLetters.show(idOf('o-again'))).status).toBe('redriven');
       },
     );

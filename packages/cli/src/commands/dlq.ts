@@ -1,4 +1,4 @@
-import type { Admin, DeadLetter, DeadLetterFilter } from '@parley/core';
+import type { Admin, BulkResult, DeadLetter, DeadLetterFilter } from '@parley/core';
 import type { Command } from 'commander';
 import { formatTable } from '../formatTable.ts';
 import { positiveInt } from '../positiveInt.ts';
@@ -67,9 +67,12 @@ export function registerDlq(program: Command): void {
 
   bulkCommand(dlq, 'redrive', {
     description:
-      'handle dead letters again: one by id, or every parked/retrying one matching filters or --all',
+      'handle dead letters again: one by id, or every parked/retrying one matching filters or --all ' +
+      '(escalated or skipped ones with --status: replayed on their own, their key having gone on)',
     act: (admin, target, actor) => admin.deadLetters.redrive(target, actor),
     done: 'redriven',
+    refused: 'cannot be redriven',
+    already: 'already redriven, not handled yet',
   });
 
   registerDlqEdit(dlq);
@@ -94,17 +97,26 @@ export function registerDlq(program: Command): void {
       'drop dead letters for good: one by id, or every parked/retrying one matching filters or --all',
     act: (admin, target, actor) => admin.deadLetters.discard(target, actor),
     done: 'discarded',
+    refused: 'in no queue, cannot be discarded',
+    already: 'already discarded',
   });
 }
 
-/** `redrive` and `discard`: one id, or a filter, never nothing by accident. */
+/**
+ * `redrive` and `discard`: one id, or a filter, never nothing by accident. Says what it did and what it matched
+ * but left alone, by reason; fails (exit code 1) when it changed nothing and something it matched cannot take
+ * the operation. Dead letters that others changed meanwhile are left alone and counted, not an error.
+ */
 function bulkCommand(
   dlq: Command,
   name: string,
   spec: {
     description: string;
-    act: (admin: Admin, target: string | DeadLetterFilter, actor: ActorFlags) => Promise<DeadLetter[]>;
+    act: (admin: Admin, target: string | DeadLetterFilter, actor: ActorFlags) => Promise<BulkResult>;
     done: DeadLetter['status'];
+    /** How a dead letter the operation does not apply to is described. */
+    refused: string;
+    already: string;
   },
 ): void {
   filterOptions(actorOption(backendOptions(dlq.command(name))))
@@ -120,13 +132,41 @@ function bulkCommand(
       if (id === undefined && !filtered && flags.all !== true) {
         command.error(`error: ${name} what? Give a dead letter id, filters (--consumer, --type, …) or --all`);
       }
-      const changed = await withAdmin(flags, (admin) => spec.act(admin, id ?? filter, { by: flags.by }));
-      // A bulk operation also returns the dead letters that were already in the target state.
-      const ids = changed.filter((d) => d.status === spec.done).map((d) => d.id);
-      if (flags.json) return printJson({ [spec.done]: ids.length, ids });
+      const result = await withAdmin(flags, (admin) => spec.act(admin, id ?? filter, { by: flags.by }));
+      const ids = result.changed.map((d) => d.id);
+      const refused = result.untouchedBy['not-applicable'] ?? 0;
+      if (ids.length === 0 && refused > 0) process.exitCode = 1;
+      if (flags.json) {
+        return printJson({
+          [spec.done]: ids.length,
+          ids,
+          untouched: result.untouched.length,
+          untouchedBy: result.untouchedBy,
+          untouchedIds: result.untouched,
+        });
+      }
       console.log(`${spec.done} ${ids.length} dead letter${ids.length === 1 ? '' : 's'}`);
       if (ids.length > 0 && ids.length <= 20) console.log(ids.map((i) => `  ${i}`).join('\n'));
+      if (result.untouched.length > 0) console.log(untouchedLine(result, spec));
     });
+}
+
+/** E.g. `left alone 3: 2 cannot be redriven (discarded 2), 1 changed by someone else meanwhile`. */
+function untouchedLine(result: BulkResult, spec: { refused: string; already: string }): string {
+  const parts: string[] = [];
+  const by = result.untouchedBy;
+  if (by.already) parts.push(`${by.already} ${spec.already}`);
+  if (by['not-applicable']) {
+    const statuses = new Map<string, number>();
+    for (const u of result.untouched)
+      if (u.reason === 'not-applicable')
+        statuses.set(String(u.status), (statuses.get(String(u.status)) ?? 0) + 1);
+    const detail = [...statuses].map(([status, n]) => `${status} ${n}`).join(', ');
+    parts.push(`${by['not-applicable']} ${spec.refused} (${detail})`);
+  }
+  if (by.changed) parts.push(`${by.changed} changed by someone else meanwhile`);
+  if (by.gone) parts.push(`${by.gone} gone meanwhile (recovered on a retry)`);
+  return `left alone ${result.untouched.length}: ${parts.join(', ')}`;
 }
 
 function deadLetterTable(list: ReadonlyArray<DeadLetter>): string {

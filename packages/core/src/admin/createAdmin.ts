@@ -1,13 +1,14 @@
 import { systemClock, type Clock } from '../clock/Clock.ts';
-import { deadLetterChange } from '../deadletter/deadLetterChange.ts';
+import { deadLetterChange, type DeadLetterChange } from '../deadletter/deadLetterChange.ts';
 import { isConcurrencyError } from '../errors/ConcurrencyError.ts';
 import { ParleyError } from '../errors/ParleyError.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
 import type { Bus } from '../ports/Bus.ts';
 import { emptyChange } from '../ports/Change.ts';
-import type { DeadLetter, DeadLetterFilter } from '../ports/DeadLetter.ts';
+import type { DeadLetter, DeadLetterFilter, DeadLetterStatus } from '../ports/DeadLetter.ts';
 import type { Store } from '../ports/Store.ts';
 import { validate } from '../schema/validate.ts';
+import type { BulkResult, Untouched, UntouchedDeadLetter } from './BulkResult.ts';
 import type { ConsumerInfo } from './ConsumerInfo.ts';
 import { outboxAdmin, type OutboxAdmin } from './outboxAdmin.ts';
 import { workflowAdmin, type WorkflowAdmin } from './workflowAdmin.ts';
@@ -47,22 +48,31 @@ export interface Admin {
     /** @throws ParleyError `NOT_FOUND` */
     show(id: string): Promise<DeadLetter>;
     /**
-     * Handles dead letters again: one by id, or every eligible one (`parked` or `retrying`) matching a filter.
-     * Each key drains its queue in order once its head succeeds.
+     * Handles dead letters again: one by id, or every one matching a filter (by default of status `parked` or
+     * `retrying`; give `status` to take others). A parked or retrying head is retried with a fresh retry budget
+     * and its key drains in order once it succeeds. An `escalated` or `skipped` message is no longer in its
+     * key's queue (the key went on): it is replayed on its own, in its key's turn, without blocking the key; if
+     * it fails again it returns to its former status with the new error, and `onExhausted` is not called again.
+     * What a filter matches and the operation leaves alone is reported with why, never an error.
+     * @throws ParleyError `NOT_FOUND`, `NOT_REDRIVABLE` (discarded, or handled after a redrive) for an id
      */
-    redrive(target: string | DeadLetterFilter, actor: Actor): Promise<DeadLetter[]>;
+    redrive(target: string | DeadLetterFilter, actor: Actor): Promise<BulkResult>;
     /**
-     * Replaces a parked message's payload and redrives it. The new payload is validated against the message's
-     * schema first; an invalid one is refused and nothing changes. The edit is audited; the message keeps its id
-     * and headers.
+     * Replaces a failed message's payload and redrives it, as `redrive` does (parked, retrying, escalated or
+     * skipped ones). The new payload is validated against the message's schema first; an invalid one is refused
+     * and nothing changes. The edit is audited; the message keeps its id and headers.
      */
     edit(
       id: string,
       payload: unknown,
       actor: Actor & { reason?: string; dryRun?: boolean },
     ): Promise<EditResult>;
-    /** Drops dead letters (by id or filter); each key's queue then drains. Returns the dead letters it changed. */
-    discard(target: string | DeadLetterFilter, actor: Actor): Promise<DeadLetter[]>;
+    /**
+     * Drops dead letters, one by id or every one matching a filter (by default `parked` or `retrying`), and
+     * cancels pending redrives; each key's queue then drains. What it matches and leaves alone is reported.
+     * @throws ParleyError `NOT_FOUND`, `NOT_DISCARDABLE` (in no queue: escalated, skipped, handled) for an id
+     */
+    discard(target: string | DeadLetterFilter, actor: Actor): Promise<BulkResult>;
     /** Drops the message at the head of a parked key. */
     skipHead(consumer: string, key: string, actor: Actor): Promise<DeadLetter>;
   };
@@ -81,13 +91,16 @@ export interface Admin {
   };
 }
 
-const ACTIVE = ['parked', 'retrying'] as const;
+/** Dead letters whose message waits in its key's parked queue. */
+const ACTIVE: ReadonlyArray<DeadLetterStatus> = ['parked', 'retrying'];
+/** Dead letters whose message is in no queue any more: their key went on. */
+const RELEASED: ReadonlyArray<DeadLetterStatus> = ['escalated', 'skipped'];
 const MAX_ATTEMPTS = 5;
 
 /**
  * The admin API over a service's store. Every dead-letter operation is a change to the dead letter plus an event
- * on its system stream, committed together; the consumer owning the dead letter acts on it (retry or drop)
- * within about a second, in whichever process it runs.
+ * on its system stream, committed together; the consumer owning the dead letter acts on it (retry, replay or
+ * drop) within about a second, in whichever process it runs.
  *
  * @example
  * const admin = createAdmin({ store, bus, schemas: schemaRegistry({ topics: [showEvents] }) });
@@ -103,91 +116,140 @@ export function createAdmin(options: AdminOptions): Admin {
     return found;
   };
 
-  /** Applies `update` to a dead letter and commits it with its event, reloading on a concurrent change. */
-  /** Returns the dead letter after the change, and whether anything changed. */
+  /**
+   * Applies `decide` to a dead letter and commits the change with its event, reloading on a concurrent change.
+   * `listed` is the version the dead letter had when a filter matched it: when it changed since and `decide`
+   * no longer applies, someone else got there first. With `strict` (one id asked for), every refusal throws.
+   */
   const change = async (
     id: string,
-    update: (current: DeadLetter, now: number) => ReturnType<typeof deadLetterChange> | undefined,
-  ): Promise<{ deadLetter: DeadLetter; changed: boolean }> => {
+    decide: (current: DeadLetter, now: number) => DeadLetterChange | 'already' | ParleyError,
+    strict: boolean,
+    listed?: number,
+  ): Promise<{ deadLetter: DeadLetter } | UntouchedDeadLetter> => {
     for (let attempt = 1; ; attempt++) {
-      const current = await load(id);
-      const next = update(current, clock.now());
-      if (next === undefined) return { deadLetter: current, changed: false };
+      const current = await store.getDeadLetter(id);
+      if (current === undefined) {
+        if (strict) throw new ParleyError('NOT_FOUND', `no dead letter ${id}`);
+        return { id, reason: 'gone', status: null };
+      }
+      const next = decide(current, clock.now());
+      const untouched = (reason: Untouched): UntouchedDeadLetter => ({ id, reason, status: current.status });
+      if (next === 'already') return untouched('already');
+      if (next instanceof ParleyError) {
+        if (strict) throw next;
+        return untouched(listed !== undefined && listed !== current.version ? 'changed' : 'not-applicable');
+      }
       try {
         await store.commit({ ...emptyChange, deadLetters: [next.deadLetter], appends: [next.append] });
-        return { deadLetter: next.deadLetter, changed: true };
+        return { deadLetter: next.deadLetter };
       } catch (error) {
-        if (!isConcurrencyError(error) || attempt >= MAX_ATTEMPTS) throw error;
+        if (!isConcurrencyError(error)) throw error;
+        // Busy with others (its consumer, other operators): a bulk run moves on and says so.
+        if (attempt >= MAX_ATTEMPTS) {
+          if (strict) throw error;
+          return untouched('changed');
+        }
       }
     }
   };
 
-  const targets = async (target: string | DeadLetterFilter): Promise<string[]> =>
-    typeof target === 'string'
-      ? [target]
-      : (await store.listDeadLetters({ status: [...ACTIVE], ...target, limit: target.limit ?? 100_000 })).map(
-          (d) => d.id,
-        );
-
-  const redriveOne = (id: string, actor: Actor, strict: boolean) =>
-    change(id, (current, now) => {
-      if (current.status === 'redriven' && current.action === 'retry') return undefined;
-      if (!(ACTIVE as ReadonlyArray<string>).includes(current.status)) {
-        if (!strict) return undefined;
-        throw new ParleyError(
-          'NOT_REDRIVABLE',
-          `dead letter ${id} is ${current.status}; only parked or retrying ones can be redriven`,
-        );
+  /** Runs `one` over a target: one id (strictly), or every dead letter a filter matches. */
+  const bulk = async (
+    target: string | DeadLetterFilter,
+    one: (id: string, strict: boolean, listed?: number) => ReturnType<typeof change>,
+  ): Promise<BulkResult> => {
+    const matched =
+      typeof target === 'string'
+        ? [{ id: target, version: undefined }]
+        : await store.listDeadLetters({ status: [...ACTIVE], ...target, limit: target.limit ?? 100_000 });
+    const changed: DeadLetter[] = [];
+    const untouched: UntouchedDeadLetter[] = [];
+    const untouchedBy: Partial<Record<Untouched, number>> = {};
+    for (const { id, version } of matched) {
+      const result = await one(id, typeof target === 'string', version);
+      if ('deadLetter' in result) changed.push(result.deadLetter);
+      else {
+        untouched.push(result);
+        untouchedBy[result.reason] = (untouchedBy[result.reason] ?? 0) + 1;
       }
-      return deadLetterChange(
-        current,
-        { ...current, status: 'redriven', action: 'retry', dueAt: now, attempts: 0 },
-        { type: 'DeadLetterRedriven', data: { by: actor.by } },
-        now,
-      );
-    });
+    }
+    return { changed, untouched, untouchedBy };
+  };
 
-  const discardOne = (id: string, actor: Actor, strict: boolean) =>
-    change(id, (current, now) => {
-      if (current.status === 'discarded') return undefined;
-      const droppable =
-        (ACTIVE as ReadonlyArray<string>).includes(current.status) ||
-        (current.status === 'redriven' && current.action !== null);
-      if (!droppable) {
-        if (!strict) return undefined;
-        throw new ParleyError(
-          'NOT_DISCARDABLE',
-          `dead letter ${id} is ${current.status}: it is no longer in a queue`,
+  const redriveOne = (id: string, actor: Actor, strict: boolean, listed?: number) =>
+    change(
+      id,
+      (current, now) => {
+        if (current.status === 'redriven' && (current.action === 'retry' || current.action === 'replay'))
+          return 'already';
+        const action = ACTIVE.includes(current.status)
+          ? 'retry'
+          : RELEASED.includes(current.status)
+            ? 'replay'
+            : undefined;
+        if (action === undefined) {
+          return new ParleyError(
+            'NOT_REDRIVABLE',
+            `dead letter ${id} is ${current.status}${current.status === 'redriven' ? ' and was handled' : ''}; only parked, retrying, escalated or skipped ones can be redriven`,
+          );
+        }
+        return deadLetterChange(
+          current,
+          { ...current, status: 'redriven', action, dueAt: now, attempts: 0 },
+          { type: 'DeadLetterRedriven', data: { by: actor.by } },
+          now,
         );
-      }
-      return deadLetterChange(
-        current,
-        { ...current, status: 'discarded', action: 'drop', dueAt: now },
-        { type: 'DeadLetterDiscarded', data: { by: actor.by } },
-        now,
-      );
-    });
+      },
+      strict,
+      listed,
+    );
+
+  const discardOne = (id: string, actor: Actor, strict: boolean, listed?: number) =>
+    change(
+      id,
+      (current, now) => {
+        if (current.status === 'discarded') return 'already';
+        const queued =
+          ACTIVE.includes(current.status) || (current.status === 'redriven' && current.action === 'retry');
+        // A pending replay is in no queue: cancelling it needs nothing of the consumer.
+        const replay = current.status === 'redriven' && current.action === 'replay';
+        if (!queued && !replay) {
+          return new ParleyError(
+            'NOT_DISCARDABLE',
+            `dead letter ${id} is ${current.status}: it is no longer in a queue`,
+          );
+        }
+        return deadLetterChange(
+          current,
+          {
+            ...current,
+            status: 'discarded',
+            action: replay ? null : 'drop',
+            dueAt: replay ? null : now,
+          },
+          { type: 'DeadLetterDiscarded', data: { by: actor.by } },
+          now,
+        );
+      },
+      strict,
+      listed,
+    );
 
   return {
     deadLetters: {
       list: (filter) => store.listDeadLetters(filter),
       show: load,
 
-      async redrive(target, actor) {
-        const done: DeadLetter[] = [];
-        for (const id of await targets(target)) {
-          const result = await redriveOne(id, actor, typeof target === 'string');
-          if (result.changed || typeof target === 'string') done.push(result.deadLetter);
-        }
-        return done;
-      },
+      redrive: (target, actor) => bulk(target, (id, strict, listed) => redriveOne(id, actor, strict, listed)),
 
       async edit(id, payload, actor) {
         const current = await load(id);
-        if (!(ACTIVE as ReadonlyArray<string>).includes(current.status)) {
+        const editable = (status: DeadLetterStatus) => ACTIVE.includes(status) || RELEASED.includes(status);
+        if (!editable(current.status)) {
           throw new ParleyError(
             'NOT_EDITABLE',
-            `dead letter ${id} is ${current.status}; only parked or retrying ones can be edited`,
+            `dead letter ${id} is ${current.status}; only parked, retrying, escalated or skipped ones can be edited`,
           );
         }
         const { source, type } = current.message;
@@ -203,50 +265,49 @@ export function createAdmin(options: AdminOptions): Admin {
         const afterText = JSON.stringify(validated) ?? 'null';
         const before = parseOr(current.message.payload);
         if (actor.dryRun === true) return { deadLetter: current, before, after: validated };
-        const { deadLetter } = await change(id, (latest, now) => {
-          if (latest.version !== current.version)
-            throw new ParleyError('CHANGED', `dead letter ${id} changed meanwhile; look again`);
-          const edit = {
-            at: new Date(now).toISOString(),
-            by: actor.by,
-            ...(actor.reason === undefined ? {} : { reason: actor.reason }),
-            before: latest.message.payload,
-            after: afterText,
-          };
-          return deadLetterChange(
-            latest,
-            {
-              ...latest,
-              message: { ...latest.message, payload: afterText },
-              edits: [...latest.edits, edit],
-              status: 'redriven',
-              action: 'retry',
-              dueAt: now,
-              attempts: 0,
-            },
-            {
-              type: 'DeadLetterEdited',
-              data: {
-                by: actor.by,
-                reason: actor.reason ?? null,
-                before: latest.message.payload,
-                after: afterText,
+        const result = await change(
+          id,
+          (latest, now) => {
+            if (latest.version !== current.version)
+              return new ParleyError('CHANGED', `dead letter ${id} changed meanwhile; look again`);
+            const edit = {
+              at: new Date(now).toISOString(),
+              by: actor.by,
+              ...(actor.reason === undefined ? {} : { reason: actor.reason }),
+              before: latest.message.payload,
+              after: afterText,
+            };
+            return deadLetterChange(
+              latest,
+              {
+                ...latest,
+                message: { ...latest.message, payload: afterText },
+                edits: [...latest.edits, edit],
+                status: 'redriven',
+                action: ACTIVE.includes(latest.status) ? 'retry' : 'replay',
+                dueAt: now,
+                attempts: 0,
               },
-            },
-            now,
-          );
-        });
-        return { deadLetter, before, after: validated };
+              {
+                type: 'DeadLetterEdited',
+                data: {
+                  by: actor.by,
+                  reason: actor.reason ?? null,
+                  before: latest.message.payload,
+                  after: afterText,
+                },
+              },
+              now,
+            );
+          },
+          true,
+        );
+        if (!('deadLetter' in result))
+          throw new ParleyError('CHANGED', `dead letter ${id} changed meanwhile`);
+        return { deadLetter: result.deadLetter, before, after: validated };
       },
 
-      async discard(target, actor) {
-        const done: DeadLetter[] = [];
-        for (const id of await targets(target)) {
-          const result = await discardOne(id, actor, typeof target === 'string');
-          if (result.changed || typeof target === 'string') done.push(result.deadLetter);
-        }
-        return done;
-      },
+      discard: (target, actor) => bulk(target, (id, strict, listed) => discardOne(id, actor, strict, listed)),
 
       async skipHead(consumer, key, actor) {
         const heads = await store.listDeadLetters({
@@ -256,14 +317,15 @@ export function createAdmin(options: AdminOptions): Admin {
           limit: 1000,
         });
         const head = heads.find(
-          (d) => d.action !== null || (ACTIVE as ReadonlyArray<string>).includes(d.status),
+          (d) => d.action === 'retry' || d.action === 'drop' || ACTIVE.includes(d.status),
         );
         if (head === undefined)
           throw new ParleyError(
             'NOT_FOUND',
             `consumer ${consumer} has no parked message at the head of key ${key}`,
           );
-        return (await discardOne(head.id, actor, true)).deadLetter;
+        const result = await discardOne(head.id, actor, true);
+        return 'deadLetter' in result ? result.deadLetter : load(head.id);
       },
     },
 

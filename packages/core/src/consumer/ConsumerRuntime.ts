@@ -290,7 +290,7 @@ export class ConsumerRuntime implements ProcessorHost {
       const waiting = heads.some(
         (d) =>
           d.message.source === this.source.name &&
-          (d.action !== null || d.status === 'parked' || d.status === 'retrying'),
+          ((d.action !== null && d.action !== 'replay') || d.status === 'parked' || d.status === 'retrying'),
       );
       // A queue without a dead letter at its head was left behind by a crash mid-drain: finish the drain.
       if (!waiting) this.startDrain(key, undefined);
@@ -377,7 +377,14 @@ export class ConsumerRuntime implements ProcessorHost {
         while (this.paused && !this.stopping && lane.epoch === this.epoch)
           await this.resumeSignal.wait(IDLE_WAIT_MS);
         const item = lane.queue.shift();
-        if (item === undefined || lane.epoch !== this.epoch || item.kind !== 'source') break;
+        if (item === undefined || lane.epoch !== this.epoch) break;
+        if (item.kind === 'parked') {
+          // A replay (see replayInLane): in the key's turn, never parking it.
+          const replayed = await this.processor.process(lane.key, item, lane.epoch);
+          this.parked.replayDone(lane.key);
+          if (replayed === 'abandoned') break;
+          continue;
+        }
         const outcome = await this.processor.process(lane.key, item, lane.epoch);
         if (outcome === 'abandoned') break;
         // Only dead-lettered keys count as poison: keys waiting for a delayed retry may well recover.
@@ -387,6 +394,8 @@ export class ConsumerRuntime implements ProcessorHost {
           this.parked.block(lane.key, item.partition);
           for (const queued of lane.queue.splice(0)) {
             if (queued.kind === 'source') this.parkBehind(lane.key, queued, lane.epoch);
+            // A replay left out is still due: it runs beside the parked queue on the next look.
+            else this.parked.replayDone(lane.key);
           }
           break;
         }
@@ -437,8 +446,10 @@ export class ConsumerRuntime implements ProcessorHost {
           );
           for (const deadLetter of due) {
             if (!this.owned.has(deadLetter.message.partition)) continue;
-            if (!this.parked.isBusy(deadLetter.message.key))
-              this.startDrain(deadLetter.message.key, deadLetter);
+            const key = deadLetter.message.key;
+            if (this.parked.isBusy(key)) continue;
+            if (deadLetter.action === 'replay' && !this.parked.isBlocked(key)) this.replayInLane(deadLetter);
+            else this.startDrain(key, deadLetter);
           }
         }
         await this.reportProgress();
@@ -462,6 +473,17 @@ export class ConsumerRuntime implements ProcessorHost {
   /** Wakes the control loop (an operator acted on a dead letter in this process). */
   poke(): void {
     this.controlSignal.notify();
+  }
+
+  /**
+   * A redriven message of no queue (escalated or skipped) whose key flows: it joins the key's lane like a message
+   * arriving now, after those already there and before those that come next, and never parks the key. (When the
+   * key is parked behind another head, it runs as a drain of its own that leaves that queue alone.)
+   */
+  private replayInLane(deadLetter: DeadLetter): void {
+    const key = deadLetter.message.key;
+    this.parked.replayQueued(key);
+    this.lanes.push(key, { kind: 'parked', message: deadLetter.message, deadLetter }, this.epoch);
   }
 
   private startDrain(key: string, head: DeadLetter | undefined): void {

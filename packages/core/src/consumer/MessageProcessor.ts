@@ -5,18 +5,21 @@ import { isDomainError } from '../errors/DomainError.ts';
 import type { TypedEmitter } from '../events/TypedEmitter.ts';
 import type { ServiceEvents } from '../events/ServiceEvents.ts';
 import { classifyError } from '../failure/classifyError.ts';
-import { isExhausted, retryDelay, type ResolvedRetryPolicy } from '../failure/RetryPolicy.ts';
+import { decideRetry, delayedRetriesMade, type ResolvedRetryPolicy } from '../failure/RetryPolicy.ts';
 import type { Logger } from '../logging/Logger.ts';
 import type { DeadLetter, DeadLetterReason } from '../ports/DeadLetter.ts';
 import type { ParkedMessage } from '../ports/ParkedMessage.ts';
 import { mergeParts, type ChangeParts } from './ChangeParts.ts';
 import type { ConsumerSource, SourceRecord } from './ConsumerSource.ts';
-import type { ConsumerDefinition, ExhaustedHandler, Handler } from './defineConsumer.ts';
+import type { ConsumerDefinition, FailureFacts, FailureHandler, Handler } from './defineConsumer.ts';
 import { droppedParts, failureParts, parkParts, recoveredParts, unparkParts } from './failureParts.ts';
 import type { ResourceLocks } from './ResourceLocks.ts';
 import type { UnitOfWork } from './UnitOfWork.ts';
 
-/** A message for a key lane: fresh from the source, or from the key's parked queue. */
+/**
+ * A message for a key lane: fresh from the source, or from the key's parked queue — or, with a dead letter whose
+ * action is `replay`, a message of no queue (escalated or skipped) that an operator redrove.
+ */
 export type LaneItem =
   | { readonly kind: 'source'; readonly partition: number; readonly record: SourceRecord }
   | { readonly kind: 'parked'; readonly message: ParkedMessage; readonly deadLetter: DeadLetter | undefined };
@@ -155,20 +158,27 @@ export class MessageProcessor {
         return this.exhausted(lane, item, message, error, 'invalid', attempts, policy, epoch);
       if (kind === 'domain') return this.domainFailure(lane, item, message, error, attempts, epoch);
       const now = host.clock.now();
-      if (isExhausted(policy, attempts, firstFailedAt ?? now, now)) {
+      const decision = decideRetry(policy, {
+        attempts,
+        attemptInDelivery: round,
+        delayedRetriesDone: delayedRetriesMade(policy, attempts),
+        firstFailedAt: firstFailedAt ?? now,
+        now,
+      });
+      // A replay has one delivery: a delayed retry would park a key that has long gone on.
+      if (decision.kind === 'exhausted' || (decision.kind === 'delayed' && isReplay(item))) {
         return this.exhausted(lane, item, message, error, 'failed', attempts, policy, epoch);
       }
       if (host.stopping) return 'abandoned';
-      if (round <= policy.immediateRetries) {
+      if (decision.kind === 'immediate') {
         host.logger.debug(
           { err: error, messageId: message.id, attempts },
           'handler failed; retrying at once',
         );
-        await host.sleep(policy.immediateDelay);
+        await host.sleep(decision.delay);
         continue;
       }
-      const delayedRetry = Math.ceil(attempts / (1 + policy.immediateRetries));
-      const dueAt = now + retryDelay(policy, delayedRetry);
+      const dueAt = now + decision.delay;
       const parked = this.parked(item);
       const failure = failureParts({
         consumer: host.definition.name,
@@ -236,12 +246,25 @@ export class MessageProcessor {
         now,
       });
 
-    if (policy.onExhausted === 'escalate' && host.definition.onExhausted !== undefined) {
+    if (isReplay(item)) {
+      // A redriven escalated or skipped message failed again: it goes back to what it was, with the new error.
+      // The domain heard of the failure when it was escalated; `onExhausted` is not called twice.
+      const failure = record(policy.onExhausted === 'escalate' ? 'escalated' : 'skipped');
+      this.announce(failure.deadLetter, error);
+      this.finish(item, epoch, { parts: failure.parts });
+      return 'done';
+    }
+    // A message that could not be decoded has no type to give `onExhausted`: it parks for an operator to edit.
+    if (
+      policy.onExhausted === 'escalate' &&
+      message !== undefined &&
+      host.definition.onExhausted !== undefined
+    ) {
       const escalated = await this.runExtra(
         lane,
         host.definition.onExhausted,
-        message ?? rawDelivered(parked),
-        error,
+        message,
+        { attempts, firstFailedAt: existing?.firstFailedAt ?? new Date(now).toISOString(), error },
         epoch,
       );
       if (escalated === 'abandoned') return 'abandoned';
@@ -300,9 +323,9 @@ export class MessageProcessor {
     const host = this.host;
     const at =
       item.kind === 'source' ? { at: { partition: item.partition, position: item.record.position } } : {};
-    const handler: ExhaustedHandler | undefined =
+    const handler: FailureHandler<Delivered> | undefined =
       message.headers.replyTo !== undefined
-        ? (request, failure, ctx) =>
+        ? (_request, { error: failure }, ctx) =>
             ctx.reply({
               status: 'rejected',
               rejection: {
@@ -315,7 +338,13 @@ export class MessageProcessor {
             })
         : host.definition.onDomainError;
     if (handler !== undefined) {
-      const handled = await this.runExtra(lane, handler, message, error, epoch);
+      const existing = item.kind === 'parked' ? item.deadLetter : undefined;
+      const facts = {
+        attempts,
+        firstFailedAt: existing?.firstFailedAt ?? new Date(host.clock.now()).toISOString(),
+        error,
+      };
+      const handled = await this.runExtra(lane, handler, message, facts, epoch);
       if (handled === 'abandoned') return 'abandoned';
       if (handled !== undefined) {
         this.finish(item, epoch, {
@@ -342,7 +371,7 @@ export class MessageProcessor {
     this.finish(item, epoch, {
       ...at,
       parts: mergeParts(
-        item.kind === 'parked' ? unparkParts(host.definition.name, item.message) : {},
+        item.kind === 'parked' && !isReplay(item) ? unparkParts(host.definition.name, item.message) : {},
         failure.parts,
       ),
     });
@@ -352,15 +381,15 @@ export class MessageProcessor {
   /** Runs `onExhausted` or `onDomainError` in a unit of its own; undefined when it failed. */
   private async runExtra(
     lane: string,
-    handler: ExhaustedHandler,
+    handler: FailureHandler<Delivered>,
     message: Delivered,
-    error: Error,
+    failure: FailureFacts,
     epoch: number,
   ): Promise<{ unit: UnitOfWork; parts: ChangeParts } | 'abandoned' | undefined> {
     const host = this.host;
     const unit = host.newUnit(lane, message, epoch);
     try {
-      await handler(message, error, unit);
+      await handler(message, failure, unit);
       const effects = await unit.seal();
       if (epoch !== host.epoch) {
         host.locks.discarded(unit.id, unit.touched);
@@ -388,6 +417,7 @@ export class MessageProcessor {
   /** What a successfully handled item changes besides the handler's effects. */
   private settled(item: LaneItem): ChangeParts {
     if (item.kind === 'source') return {};
+    if (isReplay(item)) return recoveredParts(item.deadLetter, this.host.clock.now());
     const unpark = unparkParts(this.host.definition.name, item.message);
     return item.deadLetter === undefined
       ? unpark
@@ -424,13 +454,9 @@ export class MessageProcessor {
   }
 }
 
-/** A message that could not be decoded, as `onExhausted` sees it: the payload as read. */
-function rawDelivered(message: ParkedMessage): Delivered {
-  let payload: unknown = message.payload;
-  try {
-    payload = JSON.parse(message.payload);
-  } catch {
-    // Keep the text as it is.
-  }
-  return { ...message, id: message.id as Delivered['id'], payload };
+/** True for a redriven message of no queue (it was escalated or skipped): handled on its own. */
+export function isReplay(
+  item: LaneItem,
+): item is LaneItem & { kind: 'parked'; deadLetter: DeadLetter & { action: 'replay' } } {
+  return item.kind === 'parked' && item.deadLetter?.action === 'replay';
 }

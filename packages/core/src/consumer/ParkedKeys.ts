@@ -15,6 +15,8 @@ export class ParkedKeys {
   private readonly keys = new Map<string, BlockedKey>();
   /** Units of a key's parked queue (dead-letter changes) not yet committed: the key is busy until they are. */
   private readonly pendingWrites = new Map<string, number>();
+  /** Replays (redriven messages of no queue) waiting in or running on a key's lane. */
+  private readonly replays = new Map<string, number>();
   private readonly committedSignal = new Signal();
 
   isBlocked(key: string): boolean {
@@ -66,15 +68,29 @@ export class ParkedKeys {
     else this.pendingWrites.delete(key);
   }
 
-  /** True while a drain runs for the key or its last results are not committed: do not start another. */
+  replayQueued(key: string): void {
+    this.replays.set(key, (this.replays.get(key) ?? 0) + 1);
+  }
+
+  replayDone(key: string): void {
+    const left = (this.replays.get(key) ?? 0) - 1;
+    if (left > 0) this.replays.set(key, left);
+    else this.replays.delete(key);
+  }
+
+  /**
+   * True while a drain or a replay runs for the key or its last results are not committed: do not start
+   * another.
+   */
   isBusy(key: string): boolean {
-    return this.isDraining(key) || this.pendingWrites.has(key);
+    return this.isDraining(key) || this.pendingWrites.has(key) || this.replays.has(key);
   }
 
   /** Replaces the whole set (after a start or a rewind) with the store's parked keys. */
   reset(keys: ReadonlyArray<{ key: string; partition: number }>): void {
     this.keys.clear();
     this.pendingWrites.clear();
+    this.replays.clear();
     for (const { key, partition } of keys) this.block(key, partition);
     this.committedSignal.notify();
   }

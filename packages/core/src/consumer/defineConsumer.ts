@@ -59,14 +59,20 @@ export interface ConsumerOptions<S extends ConsumerSourceDefinition> {
   classify?: ReadonlyArray<ErrorClassifier>;
   /**
    * For the `escalate` policy: turns an exhausted message into domain effects (commands, publishes), committed
-   * like any handler's. Required when any policy escalates.
+   * like any handler's. Required when any policy escalates. It gets the message as the source types it (a
+   * message that cannot be decoded is not escalated: it parks, for an operator to edit) and the failure's facts.
+   *
+   * @example
+   * onExhausted: ({ key, payload }, { attempts, error }, ctx) =>
+   *   ctx.publish(walletEvents, { type: 'WalletChargeFailed', key, payload: { walletId: payload.walletId, error: error.message } }),
    */
-  onExhausted?: ExhaustedHandler;
+  onExhausted?: FailureHandler<SourceMessage<S>>;
   /**
    * Called when the handler throws a domain error (and the message has no `replyTo`, which gets a rejected
-   * reply instead). Without it the failure is recorded as a skipped dead letter.
+   * reply instead), with the message as the source types it and the failure's facts. Without it the failure is
+   * recorded as a skipped dead letter.
    */
-  onDomainError?: (message: Delivered, error: Error, context: HandlerContext) => void | Promise<void>;
+  onDomainError?: FailureHandler<SourceMessage<S>>;
   /**
    * Pauses the consumer when the share of newly parked keys spikes, e.g. after a bad deploy. `false` turns it off.
    * @default { windowMs: 60000, threshold: 0.5, minParked: 20 }
@@ -74,12 +80,27 @@ export interface ConsumerOptions<S extends ConsumerSourceDefinition> {
   stormGuard?: StormGuardOptions | false;
 }
 
-/** Called with the exhausted message (its payload as read when it could not be decoded) and the last error. */
-export type ExhaustedHandler = (
-  message: Delivered,
-  error: Error,
+/** What `onExhausted` and `onDomainError` learn about a failure besides the message. */
+export interface FailureFacts {
+  /** Handler attempts in this retry cycle, the last one included (0 when the message was never handled). */
+  readonly attempts: number;
+  /** When the message first failed in this cycle, ISO-8601. */
+  readonly firstFailedAt: string;
+  /** The last error. */
+  readonly error: Error;
+}
+
+/** `onExhausted` and `onDomainError`: turn a failure into domain effects, committed like a handler's. */
+export type FailureHandler<Msg> = (
+  message: Msg,
+  failure: FailureFacts,
   context: HandlerContext,
 ) => void | Promise<void>;
+
+/** `onExhausted` of a consumer of `S` (by default: of any source). */
+export type ExhaustedHandler<S extends ConsumerSourceDefinition = ConsumerSourceDefinition> = FailureHandler<
+  SourceMessage<S>
+>;
 
 /** A consumer as the runtime sees it, types erased. */
 export interface ConsumerDefinition {
@@ -92,8 +113,8 @@ export interface ConsumerDefinition {
   readonly retry: ResolvedRetryPolicy;
   readonly retryByType: Readonly<Record<string, ResolvedRetryPolicy>>;
   readonly classify: ReadonlyArray<ErrorClassifier>;
-  readonly onExhausted: ExhaustedHandler | undefined;
-  readonly onDomainError: ExhaustedHandler | undefined;
+  readonly onExhausted: FailureHandler<Delivered> | undefined;
+  readonly onDomainError: FailureHandler<Delivered> | undefined;
   readonly stormGuard: ResolvedStormGuard | undefined;
 }
 
@@ -130,8 +151,8 @@ export function normaliseConsumer<S extends ConsumerSourceDefinition>(
     retry,
     retryByType,
     classify: options.classify ?? [],
-    onExhausted: options.onExhausted,
-    onDomainError: options.onDomainError,
+    onExhausted: options.onExhausted as FailureHandler<Delivered> | undefined,
+    onDomainError: options.onDomainError as FailureHandler<Delivered> | undefined,
     stormGuard: options.stormGuard === false ? undefined : resolveStormGuard(options.stormGuard, where),
   };
 }

@@ -24,6 +24,9 @@ export interface DrainHost {
  * Handles a parked key's queue in order: the head first (a retry, a redrive or a drop), then each message behind
  * it. Stops at the first message that fails again (it becomes the new head). Frees the key once the queue is
  * empty and no park of it is still on its way to the store.
+ *
+ * A `replay` head (a redriven message that was escalated or skipped) is in no queue: the key is parked behind
+ * another head, whose queue it must not touch. It is handled on its own and the key stays as it was.
  */
 export async function drainParkedKey(
   host: DrainHost,
@@ -31,6 +34,10 @@ export async function drainParkedKey(
   head: DeadLetter | undefined,
 ): Promise<void> {
   let after = 0;
+  if (head?.action === 'replay') {
+    await host.process({ kind: 'parked', message: head.message, deadLetter: head });
+    return;
+  }
   if (head !== undefined) {
     if ((await host.process({ kind: 'parked', message: head.message, deadLetter: head })) !== 'done') return;
     after = head.message.position;

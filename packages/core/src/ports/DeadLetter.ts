@@ -6,7 +6,10 @@ export const DeadLetterStatus = {
   retrying: 'retrying',
   /** Retries exhausted (or invalid input); its key stays blocked until an operator acts. */
   parked: 'parked',
-  /** An operator asked for it to be handled again (possibly edited); its key drains once it succeeds. */
+  /**
+   * An operator asked for it to be handled again (possibly edited): a parked head drains its key once it
+   * succeeds; an escalated or skipped message is replayed on its own.
+   */
   redriven: 'redriven',
   /** Dropped by an operator (discard or skip-head); its key drained. */
   discarded: 'discarded',
@@ -39,8 +42,12 @@ export interface DeadLetterEdit {
   readonly after: string;
 }
 
-/** What the consumer owning a dead letter must do with it when it is due. */
-export type DeadLetterAction = 'retry' | 'drop';
+/**
+ * What the consumer owning a dead letter must do with it when it is due: `retry` or `drop` the head of its key's
+ * parked queue, or `replay` a message that is in no queue any more (it was escalated or skipped, and its key
+ * went on): handled once more on its own, without parking its key.
+ */
+export type DeadLetterAction = 'retry' | 'drop' | 'replay';
 
 /** A failed message of one consumer, with its history. */
 export interface DeadLetter {

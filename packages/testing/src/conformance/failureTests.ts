@@ -1,58 +1,11 @@
-import {
-  createAdmin,
-  deadLetterEvents,
-  newMessageId,
-  schemaRegistry,
-  ValidationError,
-  type Admin,
-  type RetryPolicy,
-  type Service,
-} from '@parley/core';
+import { deadLetterEvents, newMessageId, ValidationError } from '@parley/core';
 import { describe, expect, it } from 'vitest';
-import type { ConformanceTarget, Connection } from './ConformanceTarget.ts';
+import type { ConformanceTarget } from './ConformanceTarget.ts';
+import { adminOf, flaky, numbered, quick } from './failureFixtures.ts';
 import { numbers } from './fixtures.ts';
-import { useHarness, type Harness } from './harness.ts';
+import { useHarness } from './harness.ts';
+import { redriveTests } from './redriveTests.ts';
 import { waitUntil } from './waitUntil.ts';
-
-/** Fast retries so tests exhaust in milliseconds. */
-const quick: RetryPolicy = {
-  immediateRetries: 1,
-  immediateDelay: 1,
-  initialInterval: 30,
-  maxInterval: 60,
-  maxAttempts: 3,
-};
-
-/** A consumer of `numbers` that fails for the `key:seq` pairs in `failing` and records what it handled. */
-function flaky(
-  h: Harness,
-  conn: Connection,
-  failing: Set<string>,
-  handled: Map<string, number[]>,
-  options: { retry?: RetryPolicy; name?: string } = {},
-): Service {
-  return h.service(conn, 'flaky').consumer({
-    name: options.name ?? 'flaky-consumer',
-    source: numbers,
-    retry: options.retry ?? quick,
-    stormGuard: false,
-    handle: (message) => {
-      if (failing.has(`${message.key}:${message.payload.seq}`))
-        throw new Error(`boom at ${message.key}:${message.payload.seq}`);
-      const list = handled.get(message.key) ?? [];
-      list.push(message.payload.seq);
-      handled.set(message.key, list);
-    },
-  });
-}
-
-function numbered(key: string, seqs: number[]) {
-  return seqs.map((seq) => ({ type: 'Numbered' as const, key, payload: { key, seq } }));
-}
-
-function adminOf(conn: Connection): Admin {
-  return createAdmin({ store: conn.store, bus: conn.bus, schemas: schemaRegistry({ topics: [numbers] }) });
-}
 
 /** Retries, per-key parking, dead letters and their operations, exhaustion policies, invalid input, timers. */
 export function failureTests(target: ConformanceTarget): void {
@@ -81,7 +34,7 @@ export function failureTests(target: ConformanceTarget): void {
       );
       expect(parked).toMatchObject({
         reason: 'failed',
-        attempts: 3,
+        attempts: 4,
         message: { key: 'k1', type: 'Numbered' },
       });
       expect(parked!.error.message).toBe('boom at k1:2');
@@ -133,7 +86,7 @@ export function failureTests(target: ConformanceTarget): void {
       const failing = new Set(['k:1']);
       const handled = new Map<string, number[]>();
       const service = flaky(h, conn, failing, handled, {
-        retry: { ...quick, maxAttempts: 10, initialInterval: 40 },
+        retry: { ...quick, delayedRetries: 5, initialInterval: 40 },
       });
       await service.start();
       await service.publish(numbers, numbered('k', [1, 2]));
@@ -164,7 +117,7 @@ export function failureTests(target: ConformanceTarget): void {
         },
         { what: 'the skipped dead letter' },
       );
-      expect(skipped).toMatchObject({ status: 'skipped', attempts: 3, message: { key: 'k' } });
+      expect(skipped).toMatchObject({ status: 'skipped', attempts: 4, message: { key: 'k' } });
     });
 
     it('escalate turns the failure into domain effects, then continues', async () => {
@@ -178,7 +131,7 @@ export function failureTests(target: ConformanceTarget): void {
           if (m.payload.seq === 2) throw new Error('charge failed');
           handled.push(m.payload.seq);
         },
-        onExhausted: (message, error, ctx) =>
+        onExhausted: (message, { error }, ctx) =>
           ctx.publish(numbers, {
             type: 'Numbered',
             key: 'escalations',
@@ -229,7 +182,7 @@ export function failureTests(target: ConformanceTarget): void {
       const service = h.service(conn, 'storm').consumer({
         name: 'storm',
         source: numbers,
-        retry: { ...quick, maxAttempts: 1, immediateRetries: 0 },
+        retry: { ...quick, delayedRetries: 0, immediateRetries: 0 },
         stormGuard: { threshold: 0.5, minParked: 5, windowMs: 60_000 },
         handle: (m) => {
           if (broken) throw new Error('bad deploy');
@@ -359,7 +312,7 @@ export function failureTests(target: ConformanceTarget): void {
         const first = await h.open(env);
         const failing = new Set(['t:1']);
         const handled = new Map<string, number[]>();
-        const retry = { ...quick, initialInterval: 400, maxInterval: 400, maxAttempts: 5 };
+        const retry = { ...quick, initialInterval: 400, maxInterval: 400, delayedRetries: 2 };
         const service = flaky(h, first, failing, handled, { retry });
         await service.start();
         await service.publish(numbers, numbered('t', [1]));
@@ -384,4 +337,5 @@ export function failureTests(target: ConformanceTarget): void {
       },
     );
   });
+  redriveTests(target);
 }
