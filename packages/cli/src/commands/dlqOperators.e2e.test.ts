@@ -172,7 +172,7 @@ describe('parley dlq, with operators and a consumer at work', () => {
     });
     service = restarted;
     await restarted.start();
-    await until(async () => (published.length === 3 ? true : undefined), 'the replays');
+    await until(() => Promise.resolve(published.length === 3 ? true : undefined), 'the replays');
     expect(published.sort()).toEqual(['a-1', 'b-1', 'c-1']);
     await until(async () => {
       const list = await admin.deadLetters.list({ status: 'redriven' });
