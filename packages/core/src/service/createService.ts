@@ -41,8 +41,8 @@ import { TimerRuntime } from '../timer/TimerRuntime.ts';
 import { RetentionRuntime } from '../topic/RetentionRuntime.ts';
 import { EnsuredTopics } from '../topic/EnsuredTopics.ts';
 import type { LeaseStore } from '../ports/LeaseStore.ts';
-import type { ConsumerPlacement } from '../consumer/ConsumerRuntime.ts';
 import type { InstanceSlot } from '../ports/InstanceSlots.ts';
+import type { ConsumerPlacement } from '../consumer/ConsumerRuntime.ts';
 import { outgoingForEvents } from './outgoingForEvents.ts';
 import { whenAllIdle } from './whenAllIdle.ts';
 import { WorkflowRuntime, type Workflows } from '../workflow/WorkflowRuntime.ts';
@@ -421,8 +421,8 @@ export function createService(options: ServiceOptions): Service {
       await Promise.all(consumers.map((c) => c.stop(stopOptions.timeoutMs)));
       await timers.stop();
       await retention.stop();
-      await slot?.release();
       await relay.stop();
+      await slot?.release();
       logger.info({}, 'service stopped');
     },
 

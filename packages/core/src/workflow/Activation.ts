@@ -6,7 +6,7 @@ import { compactHeaders } from '../envelope/headers.ts';
 import { isDomainError } from '../errors/DomainError.ts';
 import { ensureError } from '../errors/ensureError.ts';
 import { classifyError } from '../failure/classifyError.ts';
-import { isExhausted, resolveRetryPolicy, retryDelay } from '../failure/RetryPolicy.ts';
+import { decideRetry, resolveRetryPolicy } from '../failure/RetryPolicy.ts';
 import { deriveMessageId, newMessageId } from '../ids/MessageId.ts';
 import type { Logger } from '../logging/Logger.ts';
 import { emptyChange } from '../ports/Change.ts';
@@ -452,12 +452,8 @@ export class Activation {
       const kind = isDomainError(error) ? 'domain' : classifyError(error);
       const decision =
         kind === 'transient'
-          ? isExhausted(policy, attempts, firstFailedAt, at)
-            ? ({ kind: 'exhausted' } as const)
-            : attemptInDelivery <= policy.immediateRetries
-              ? ({ kind: 'immediate', delay: policy.immediateDelay } as const)
-              : ({ kind: 'delayed', delay: retryDelay(policy, delayedRetriesDone + 1) } as const)
-          : ({ kind: 'exhausted' } as const);
+          ? decideRetry(policy, { attempts, attemptInDelivery, delayedRetriesDone, firstFailedAt, now: at })
+          : ({ kind: 'exhausted', by: 'delayedRetries' } as const);
       const record = errorRecord(error);
       if (decision.kind === 'immediate') {
         this.pending.push(
