@@ -1,4 +1,11 @@
-import { checkLimit, EVENT_COLUMNS, toStoredEvent, type EventRow } from '@parley/sql';
+import {
+  checkLimit,
+  EVENT_COLUMNS,
+  toStoredEvent,
+  type EventRow,
+  toOutboxRecord,
+  type OutboxMessageRow,
+} from '@parley/sql';
 import {
   isEmptyChange,
   defaultLogger,
@@ -6,10 +13,7 @@ import {
   type ConsumerState,
   type CursorPartition,
   type Logger,
-  type MessageHeaders,
-  type MessageId,
   type OutboxEntry,
-  type OutboxRecord,
   type OutgoingMessage,
   type ParkedMessage,
   type Store,
@@ -58,18 +62,6 @@ const SIGNAL_OF = {
   deadLetters: 'deadletters',
   consumerStates: 'states',
 } as const satisfies Record<StoreChange, ChangeSignal>;
-
-interface OutboxRow {
-  seq: number;
-  topic: string;
-  partition: number;
-  id: string;
-  type: string;
-  key: string;
-  payload: string;
-  headers: string;
-  occurred_at: string;
-}
 
 /**
  * Opens a store in a PostgreSQL schema (created and migrated on first use). Each commit is one transaction that
@@ -207,7 +199,7 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
     // used a separate bus still reach the relay.
     fetchOutbox: (limit) =>
       run(async (db) => {
-        const { rows } = await db.query<OutboxRow>(
+        const { rows } = await db.query<OutboxMessageRow>(
           `SELECT seq, topic, partition, id, type, key, payload, headers, occurred_at FROM ${s}.outbox
            WHERE status = 'pending' ORDER BY seq LIMIT $1`,
           [checkLimit(limit, 'fetchOutbox')],
@@ -344,19 +336,5 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
       await instanceSlots.releaseAll();
       await database.close();
     },
-  };
-}
-
-function toOutboxRecord(row: OutboxRow): OutboxRecord {
-  return {
-    seq: row.seq,
-    topic: row.topic,
-    partition: row.partition,
-    id: row.id as MessageId,
-    type: row.type,
-    key: row.key,
-    payload: row.payload,
-    headers: JSON.parse(row.headers) as MessageHeaders,
-    occurredAt: row.occurred_at,
   };
 }

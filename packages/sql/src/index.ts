@@ -4,4 +4,11 @@ export { EVENT_COLUMNS, toStoredEvent, type EventRow } from './eventRow.ts';
 export { toDueAt } from './toDueAt.ts';
 export { toJsonText } from './toJsonText.ts';
 export { loadMigrations, type Migration } from './loadMigrations.ts';
-export { OUTBOX_COLUMNS, outboxStatuses, toOutboxEntry, type OutboxRow } from './outboxRow.ts';
+export {
+  OUTBOX_COLUMNS,
+  outboxStatuses,
+  toOutboxEntry,
+  toOutboxRecord,
+  type OutboxRow,
+  type OutboxMessageRow,
+} from './outboxRow.ts';

@@ -1,4 +1,11 @@
-import type { ErrorRecord, MessageHeaders, MessageId, OutboxEntry, OutboxStatus } from '@parley/core';
+import {
+  parseHeaderText,
+  type ErrorRecord,
+  type MessageId,
+  type OutboxEntry,
+  type OutboxRecord,
+  type OutboxStatus,
+} from '@parley/core';
 
 /** An `outbox` row as every SQL store keeps it: the message, then its relay state; `headers` and `error` JSON text. */
 export interface OutboxRow {
@@ -23,7 +30,17 @@ export interface OutboxRow {
 export const OUTBOX_COLUMNS =
   'seq, topic, partition, id, type, key, payload, headers, occurred_at, status, attempts, error, failed_at, acted_by, acted_at';
 
-export function toOutboxEntry(row: OutboxRow): OutboxEntry {
+/** The message columns of an `outbox` row: what the relay reads. */
+export type OutboxMessageRow = Pick<
+  OutboxRow,
+  'seq' | 'topic' | 'partition' | 'id' | 'type' | 'key' | 'payload' | 'headers' | 'occurred_at'
+>;
+
+/**
+ * The message of an `outbox` row. Never throws: header text that cannot be read travels on, marked, and its
+ * consumer dead-letters the message, so one bad row never holds up the outbox behind it.
+ */
+export function toOutboxRecord(row: OutboxMessageRow): OutboxRecord {
   return {
     seq: row.seq,
     topic: row.topic,
@@ -32,8 +49,14 @@ export function toOutboxEntry(row: OutboxRow): OutboxEntry {
     type: row.type,
     key: row.key,
     payload: row.payload,
-    headers: JSON.parse(row.headers) as MessageHeaders,
+    headers: parseHeaderText(row.headers),
     occurredAt: row.occurred_at,
+  };
+}
+
+export function toOutboxEntry(row: OutboxRow): OutboxEntry {
+  return {
+    ...toOutboxRecord(row),
     status: row.status as OutboxStatus,
     attempts: row.attempts,
     error: row.error === null ? null : (JSON.parse(row.error) as ErrorRecord),

@@ -1,4 +1,11 @@
-import { checkLimit, EVENT_COLUMNS, toStoredEvent, type EventRow } from '@parley/sql';
+import {
+  checkLimit,
+  EVENT_COLUMNS,
+  toStoredEvent,
+  type EventRow,
+  toOutboxRecord,
+  type OutboxMessageRow,
+} from '@parley/sql';
 import fs from 'node:fs';
 import {
   isEmptyChange,
@@ -7,9 +14,6 @@ import {
   type ConsumerState,
   type CursorPartition,
   type Logger,
-  type MessageHeaders,
-  type MessageId,
-  type OutboxRecord,
   type Store,
   type StoredOutcome,
   type StoreChange,
@@ -52,18 +56,6 @@ export interface SqliteStoreOptions {
    * @default 'create'
    */
   readonly access?: SqliteAccess;
-}
-
-interface OutboxRow {
-  seq: number;
-  topic: string;
-  partition: number;
-  id: string;
-  type: string;
-  key: string;
-  payload: string;
-  headers: string;
-  occurred_at: string;
 }
 
 interface ConsumerStateRow {
@@ -143,7 +135,7 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
   const selectDocument = db
     .prepare<[string, string], string>('SELECT doc FROM documents WHERE model = ? AND id = ?')
     .pluck();
-  const selectOutbox = db.prepare<[number], OutboxRow>(
+  const selectOutbox = db.prepare<[number], OutboxMessageRow>(
     `SELECT seq, topic, partition, id, type, key, payload, headers, occurred_at FROM outbox
      WHERE status = 'pending' ORDER BY seq LIMIT ?`,
   );
@@ -320,19 +312,5 @@ function toConsumerState(row: ConsumerStateRow): ConsumerState {
     paused: row.paused !== 0,
     reason: row.reason,
     updatedAt: row.updated_at,
-  };
-}
-
-function toOutboxRecord(row: OutboxRow): OutboxRecord {
-  return {
-    seq: row.seq,
-    topic: row.topic,
-    partition: row.partition,
-    id: row.id as MessageId,
-    type: row.type,
-    key: row.key,
-    payload: row.payload,
-    headers: JSON.parse(row.headers) as MessageHeaders,
-    occurredAt: row.occurred_at,
   };
 }
