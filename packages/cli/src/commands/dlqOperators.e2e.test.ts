@@ -136,10 +136,9 @@ describe('parley dlq, with operators and a consumer at work', () => {
     service = undefined;
     const dlq = (...args: string[]) => runCli(['dlq', ...args, '--store', url]);
 
-    const [discard, redrive] = await Promise.all([
-      dlq('discard', '--status', 'escalated'),
-      dlq('redrive', '--status', 'escalated', '--consumer', 'order-mailer', '--json'),
-    ]);
+    // One after the other: a redrive finishing first would leave the discard nothing escalated to match.
+    const discard = await dlq('discard', '--status', 'escalated');
+    const redrive = await dlq('redrive', '--status', 'escalated', '--consumer', 'order-mailer', '--json');
     expect(discard).toEqual({
       code: 1,
       stderr: '',
