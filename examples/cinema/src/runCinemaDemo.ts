@@ -4,10 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createAdmin,
   createService,
   silentLogger,
+  whenAllIdle,
   type Bus,
+  type IdleSource,
+  type IdleState,
   type Logger,
   type Service,
   type Store,
@@ -144,32 +146,29 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
       walletStore: stores.wallet,
     };
     const deadline = Date.now() + (options.settleTimeoutMs ?? 180_000);
-    const admins = [createAdmin({ store: stores.wallet, bus }), createAdmin({ store: stores.show, bus })];
-    /** Every consumer of both services has caught up with its source. */
-    const quiet = async (): Promise<boolean> => {
-      for (const admin of admins) {
-        for (const consumer of await admin.consumers.list()) if ((consumer.lag ?? 0) > 0) return false;
-      }
-      return true;
-    };
-    let inspection = await inspectCinema(plan, observers);
-    while (!(inspection.settled && (await quiet())) && Date.now() < deadline) {
+    const services = [driver, ...hosts.services];
+    const progress = (pending: number) =>
       options.onProgress?.({
         phase: 'settling',
-        done: plan.reservations.length - inspection.counts.pending,
+        done: plan.reservations.length - pending,
         total: plan.reservations.length,
       });
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    // Settled once every service is idle and the story has no reservation pending, refund owed or retry
+    // waiting. Idle alone is not enough: payment timeouts and delayed retries fire later.
+    let inspection = await inspectCinema(plan, observers);
+    while (!inspection.settled && Date.now() < deadline) {
+      progress(inspection.counts.pending);
+      try {
+        await whenAllIdle(services, { timeoutMs: Math.max(1, deadline - Date.now()) });
+      } catch (error) {
+        inspection = await inspectCinema(plan, observers);
+        inspection.problems.push(error instanceof Error ? error.message : String(error));
+        break;
+      }
       inspection = await inspectCinema(plan, observers);
+      if (!inspection.settled) await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    // Late duplicates and refunds may still be on their way when the last reservation settles: look once more.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    inspection = await inspectCinema(plan, observers);
-    options.onProgress?.({
-      phase: 'settling',
-      done: plan.reservations.length - inspection.counts.pending,
-      total: plan.reservations.length,
-    });
+    progress(inspection.counts.pending);
     if (!inspection.settled) inspection.problems.push('the story did not settle in time');
     return {
       ...inspection.counts,
@@ -262,6 +261,8 @@ function locations(options: CinemaDemoOptions): Locations {
 }
 
 interface Hosts {
+  /** The cinema's services, or stand-ins that ask their processes. */
+  services: ReadonlyArray<IdleSource>;
   restartWallet(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -278,6 +279,7 @@ async function startInProcess(
   await walletService.start();
   await showService.start();
   return {
+    services: [showService, walletService],
     restartWallet: () => Promise.resolve(),
     stop: async () => {
       await showService.stop();
@@ -322,6 +324,10 @@ async function startProcesses(plan: DemoPlan, where: Locations, walletInstances:
     Array.from({ length: walletInstances }, (_, i) => spawn('wallet', `wallet-${i + 1}`)),
   );
   return {
+    services: [
+      askProcess('show-1', () => show),
+      ...wallets.map((_, i) => askProcess(`wallet-${i + 1}`, () => wallets[i]!)),
+    ],
     async restartWallet() {
       await stopChild(wallets[0]!, 'SIGKILL');
       wallets[0] = await spawn('wallet', 'wallet-1');
@@ -329,6 +335,37 @@ async function startProcesses(plan: DemoPlan, where: Locations, walletInstances:
     async stop() {
       await Promise.all([stopChild(show, 'SIGTERM'), ...wallets.map((w) => stopChild(w, 'SIGTERM'))]);
       fs.rmSync(path.dirname(configPath), { recursive: true, force: true });
+    },
+  };
+}
+
+let idleQuestions = 0;
+
+/** A stand-in for a service in a child process: asks it over IPC whether it is idle. */
+function askProcess(name: string, child: () => ChildProcess): IdleSource {
+  return {
+    name,
+    checkIdle: () => {
+      const process = child();
+      if (!process.connected) {
+        return Promise.resolve({ idle: false, busy: ['process not running'], activity: 0 });
+      }
+      const id = ++idleQuestions;
+      return new Promise<IdleState>((resolve) => {
+        const onMessage = (message: { type?: string; id?: number; state?: IdleState }) => {
+          if (message.type !== 'idle' || message.id !== id || message.state === undefined) return;
+          done(message.state);
+        };
+        const onExit = () => done({ idle: false, busy: ['process exited'], activity: 0 });
+        const done = (state: IdleState) => {
+          process.off('message', onMessage);
+          process.off('exit', onExit);
+          resolve(state);
+        };
+        process.on('message', onMessage);
+        process.once('exit', onExit);
+        process.send({ type: 'checkIdle', id });
+      });
     },
   };
 }

@@ -93,7 +93,7 @@ export {
   type IdleOptions,
   type IdleState,
 } from './service/createService.ts';
-export { whenAllIdle } from './service/whenAllIdle.ts';
+export { whenAllIdle, type IdleSource } from './service/whenAllIdle.ts';
 export { decideCommand, foldEvents, type Decided, type DecideInput } from './entity/decideCommand.ts';
 export {
   DeadLetterStatus,

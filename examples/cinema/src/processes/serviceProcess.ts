@@ -27,6 +27,19 @@ if (name === 'wallet') {
   throw new Error(`unknown service ${name}`);
 }
 await service.start();
+// The demo asks each process whether it is idle, to know when the story has settled.
+process.on('message', (message: { type?: string; id?: number }) => {
+  if (message.type !== 'checkIdle') return;
+  void service.checkIdle().then(
+    (state) => process.send?.({ type: 'idle', id: message.id, state }),
+    (error: unknown) =>
+      process.send?.({
+        type: 'idle',
+        id: message.id,
+        state: { idle: false, busy: [`check failed: ${String(error)}`], activity: 0 },
+      }),
+  );
+});
 process.send?.('started');
 process.once('SIGTERM', () => {
   void service

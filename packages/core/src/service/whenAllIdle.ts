@@ -1,10 +1,13 @@
 import { ParleyError } from '../errors/ParleyError.ts';
 import type { IdleOptions, Service } from './createService.ts';
 
+/** Anything that can say whether it is idle: a service, or a stand-in for one running in another process. */
+export type IdleSource = Pick<Service, 'name' | 'checkIdle'>;
+
 /**
  * Resolves once every one of `services` is idle at the same time, twice in a row with nothing moving in between
  * — so a message one of them publishes for another is not missed. Use it in tests and scripts instead of polling
- * stores.
+ * stores. A service in another process can take part through a stand-in that asks it over IPC.
  *
  * @throws ParleyError `IDLE_TIMEOUT` naming what is still busy, after `timeoutMs`
  * @example
@@ -12,7 +15,7 @@ import type { IdleOptions, Service } from './createService.ts';
  * await whenAllIdle([show, wallet]);
  */
 export async function whenAllIdle(
-  services: ReadonlyArray<Service>,
+  services: ReadonlyArray<IdleSource>,
   options: IdleOptions = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 30_000;
