@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createAdmin, silentLogger, type Logger, type Service, type Store } from '@parley/core';
+import { createAdmin, silentLogger, whenAllIdle, type Logger, type Service, type Store } from '@parley/core';
 import { createSqliteBus, createSqliteStore } from '@parley/sqlite';
 import { auditStory, type StoryInvariants } from './auditStory.ts';
 import { claimReplies } from './claimReplies.ts';
@@ -190,25 +190,30 @@ export async function runTasksDemo(options: TasksDemoOptions): Promise<TasksDemo
       // `tasks` goes on alone: it answers what `users` sent before stopping, and creates the other tasks.
       const rest = taskIds.slice(half);
       await createTasks(rest, 'users-stopped', 0, rest.length);
-      await waitUntil(async () => (await commandsInFlight()) === 0, { timeoutMs: settleTimeoutMs });
+      await tasks.whenIdle({ timeoutMs: settleTimeoutMs });
       whileUsersStopped = { tasksCreated: rest.length, claimsAnswered };
       users = await startUsers();
     }
 
-    // Quiet when every task is done and every user waits with nothing pending.
+    // Settled when both services are idle, every task is done and every user waits with nothing pending.
     const running = users.service;
     const open = new Set(taskIds);
-    const settled = await waitUntil(
-      async () => {
-        for (const taskId of open)
-          if ((await tasks.load(task, taskId)).state.status === 'done') open.delete(taskId);
-        progress({ phase: 'settling', done: taskCount - open.size, total: taskCount });
-        if (open.size > 0) return false;
-        for (const userId of userIds) if (!isIdle((await running.load(user, userId)).state)) return false;
-        return true;
-      },
-      { timeoutMs: settleTimeoutMs },
-    );
+    let settled = false;
+    for (const deadline = Date.now() + settleTimeoutMs; !settled && Date.now() < deadline;) {
+      try {
+        await whenAllIdle([tasks, running], { timeoutMs: Math.max(1, deadline - Date.now()) });
+      } catch (error) {
+        logger.warn({ err: error }, 'tasks demo: services still busy at the settle timeout');
+        break;
+      }
+      for (const taskId of open)
+        if ((await tasks.load(task, taskId)).state.status === 'done') open.delete(taskId);
+      progress({ phase: 'settling', done: taskCount - open.size, total: taskCount });
+      settled = open.size === 0;
+      for (const userId of userIds)
+        if (settled && !isIdle((await running.load(user, userId)).state)) settled = false;
+      if (!settled) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
 
     await running.stop();
     await tasks.stop();
