@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { whenAllIdle } from '@parley/core';
 import { createSqliteBus, createSqliteStore } from '@parley/sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditStory } from './auditStory.ts';
@@ -10,7 +11,6 @@ import { task } from './task.ts';
 import { createTasksService } from './tasksService.ts';
 import { isIdle, user } from './user.ts';
 import { createUsersService } from './usersService.ts';
-import { waitUntil } from './waitUntil.ts';
 
 describe('two users racing for one task', () => {
   let dataDir: string;
@@ -26,14 +26,15 @@ describe('two users racing for one task', () => {
     const usersStore = createSqliteStore(url('users.db'));
     const tasks = createTasksService({ store: tasksStore, bus });
     const users = createUsersService({ store: usersStore, bus, racersFor: () => ['alice', 'bob'] });
-    const settled = (taskId: string) =>
-      waitUntil(
-        async () =>
-          (await tasks.load(task, taskId)).state.status === 'done' &&
-          isIdle((await users.load(user, 'alice')).state) &&
-          isIdle((await users.load(user, 'bob')).state),
-        { timeoutMs: 5000 },
+    /** Both services quiet, then the task done and both users waiting again. */
+    const settled = async (taskId: string) => {
+      await whenAllIdle([tasks, users], { timeoutMs: 5000 });
+      return (
+        (await tasks.load(task, taskId)).state.status === 'done' &&
+        isIdle((await users.load(user, 'alice')).state) &&
+        isIdle((await users.load(user, 'bob')).state)
       );
+    };
     try {
       await tasks.start();
       await users.start();

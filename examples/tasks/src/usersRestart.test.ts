@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createAdmin, foldEvents, type Store } from '@parley/core';
+import { createAdmin, foldEvents, whenAllIdle, type Store } from '@parley/core';
 import { createSqliteBus, createSqliteStore } from '@parley/sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditStory } from './auditStory.ts';
@@ -60,15 +60,13 @@ describe('users down while tasks goes on', () => {
       await admin.consumers.resume(taskCommandHandler, { by: 'test' });
 
       // users is down; tasks answers the claims already sent and creates more tasks.
-      expect(
-        await waitUntil(async () => (await countMessages(bus, claimReplies)) === 3, { timeoutMs: 5000 }),
-      ).toBe(true);
+      await tasks.whenIdle({ timeoutMs: 5000 });
+      expect(await countMessages(bus, claimReplies)).toBe(3);
       expect((await tasks.load(task, 'task-1')).state.status).toBe('claimed');
       await tasks.execute(task, 'task-2', { type: 'Create', data: { title: 'Water the plants' } });
       await tasks.execute(task, 'task-3', { type: 'Create', data: { title: 'Feed the cat' } });
-      expect(
-        await waitUntil(async () => (await countMessages(bus, taskEvents)) === 3, { timeoutMs: 5000 }),
-      ).toBe(true);
+      await tasks.whenIdle({ timeoutMs: 5000 });
+      expect(await countMessages(bus, taskEvents)).toBe(3);
       const replies = await readTopic(bus, claimReplies);
       expect(replies.map((r) => r.type).sort()).toEqual([
         'CommandAccepted',
@@ -88,17 +86,10 @@ describe('users down while tasks goes on', () => {
       users = createUsersService({ store: usersStore, bus, racersFor });
       await users.start();
       const running = users;
-      expect(
-        await waitUntil(
-          async () => {
-            for (const id of ['task-1', 'task-2', 'task-3'])
-              if ((await tasks.load(task, id)).state.status !== 'done') return false;
-            for (const userId of userIds) if (!isIdle((await running.load(user, userId)).state)) return false;
-            return true;
-          },
-          { timeoutMs: 8000 },
-        ),
-      ).toBe(true);
+      await whenAllIdle([tasks, running], { timeoutMs: 8000 });
+      for (const id of ['task-1', 'task-2', 'task-3'])
+        expect((await tasks.load(task, id)).state.status).toBe('done');
+      for (const userId of userIds) expect(isIdle((await running.load(user, userId)).state)).toBe(true);
 
       for (const userId of userIds) {
         const outcomes = (await usersStore.readStream('user', userId, 0)).filter(

@@ -142,7 +142,13 @@ export class ConsumerRuntime implements ProcessorHost {
    * stopped consumer counts as idle: it does nothing until resumed or started.
    */
   async isIdle(): Promise<boolean> {
-    if (this.stopping || this.paused) return true;
+    if (this.stopping) return true;
+    if (this.paused) {
+      // Paused counts as idle, but a resume an operator has made is work until this consumer notices it.
+      if (this.pausePending) return true;
+      const states = await this.internals.store.listConsumerStates();
+      return states.find((s) => s.consumer === this.definition.name)?.paused ?? false;
+    }
     const busy = () =>
       this.inFlight > 0 || this.ready.length > 0 || this.lanes.active > 0 || this.drains.size > 0;
     if (busy()) return false;
