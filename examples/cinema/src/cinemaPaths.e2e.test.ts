@@ -1,10 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createService, type Service, type Store } from '@parley/core';
+import {
+  createAdmin,
+  createService,
+  silentLogger,
+  whenAllIdle,
+  type Service,
+  type Store,
+} from '@parley/core';
 import { createSqliteBus, createSqliteStore } from '@parley/sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CinemaConfig } from './CinemaConfig.ts';
+import { paymentGateway } from './paymentGateway.ts';
 import { reservations } from './reservations.ts';
 import { show } from './show.ts';
 import { showCommands } from './showCommands.ts';
@@ -53,8 +61,15 @@ describe('cinema story, path by path', () => {
     const showStore = createSqliteStore(`sqlite:${path.join(dir, 'show.db')}`, { bus });
     const walletStore = createSqliteStore(`sqlite:${path.join(dir, 'wallet.db')}`, { bus });
     const driverStore = createSqliteStore(`sqlite:${path.join(dir, 'bus.db')}`, { bus });
-    const shows = createShowService({ store: showStore, bus, config });
-    const wallets = createWalletService({ store: walletStore, bus, config });
+    const shows = createShowService({ store: showStore, bus, config, logger: silentLogger });
+    const gateway = paymentGateway(config);
+    const wallets = createWalletService({
+      store: walletStore,
+      bus,
+      config,
+      gateway,
+      logger: silentLogger,
+    });
     await openWallets(wallets, config);
     await wallets.start();
     await shows.start();
@@ -78,7 +93,7 @@ describe('cinema story, path by path', () => {
         async () => ((await reservation(id))?.status === status ? await reservation(id) : undefined),
         `${id} ${status}`,
       );
-    return { shows, wallets, driver, walletStore, showStore, reserve, reservation, settled };
+    return { bus, gateway, shows, wallets, driver, walletStore, showStore, reserve, reservation, settled };
   }
 
   const balance = async (wallets: Service, id: string) => (await wallets.load(wallet, id)).state.balance;
@@ -123,6 +138,29 @@ describe('cinema story, path by path', () => {
     });
     expect(JSON.parse(letter!.message.payload)).toMatchObject({ walletId: 'poison', reservationId: 'r-3' });
     expect(await balance(story.wallets, 'poison')).toBe(100);
+  });
+
+  it('an escalated charge redriven once the gateway recovers: the wallet is charged after all, then refunded', async () => {
+    const story = await start();
+    await story.reserve('r-8', 'poison', 'A8', 15);
+    expect(await story.settled('r-8', 'cancelled')).toMatchObject({ cancelReason: 'payment-failed' });
+    const admin = createAdmin({ store: story.walletStore, bus: story.bus });
+    const escalated = await admin.deadLetters.list({ status: 'escalated' });
+    expect(escalated.map((l) => l.message.key)).toEqual(['r-8']);
+
+    story.gateway.recover('poison');
+    const redriven = await admin.deadLetters.redrive(escalated[0]!.id, { by: 'operator' });
+    expect(redriven.changed.map((l) => l.id)).toEqual([escalated[0]!.id]);
+    await whenAllIdle([story.driver, story.wallets, story.shows]);
+    // The replayed charge goes through; the show, whose reservation is cancelled, asks for the money back.
+    expect(await walletEventsOf(story.walletStore, 'poison')).toEqual([
+      'WalletCredited',
+      'WalletCharged',
+      'WalletRefunded',
+    ]);
+    expect(await balance(story.wallets, 'poison')).toBe(100);
+    expect(await story.reservation('r-8')).toMatchObject({ status: 'cancelled', refundRequested: true });
+    expect(await admin.deadLetters.list({ status: 'escalated' })).toEqual([]);
   });
 
   it('timeout then late success: a charge confirmed after the reservation was cancelled is refunded exactly once', async () => {

@@ -1,6 +1,6 @@
 import { createService, publishTo, type Bus, type Logger, type Store } from '@parley/core';
 import type { CinemaConfig } from './CinemaConfig.ts';
-import { paymentGateway } from './paymentGateway.ts';
+import { paymentGateway, type PaymentGateway } from './paymentGateway.ts';
 import { showEvents } from './showEvents.ts';
 import { wallet } from './wallet.ts';
 import { walletEvents } from './walletEvents.ts';
@@ -16,8 +16,10 @@ export function createWalletService(options: {
   logger?: Logger;
   /** Stable name of this instance, so a restart takes its partitions back at once. */
   instanceId?: string;
+  /** @default the simulated gateway for `config` */
+  gateway?: PaymentGateway;
 }) {
-  const gateway = paymentGateway(options.config);
+  const gateway = options.gateway ?? paymentGateway(options.config);
   return createService({
     name: 'wallet',
     store: options.store,
