@@ -177,6 +177,7 @@ export {
 } from './workflow/WorkflowContext.ts';
 export { RunStatus, type Journal, type JournalEntry, type InboxMessage } from './workflow/Journal.ts';
 export type { WorkflowRunSummary } from './workflow/runDocument.ts';
+export { deadLetterKind, type DeadLetterKind } from './workflow/deadLetterKind.ts';
 export { WorkflowFailedError, type WorkflowHandle, type Workflows } from './workflow/WorkflowRuntime.ts';
 export {
   NonDeterminismError,

@@ -1,4 +1,4 @@
-import type { DeadLetter } from '@parley/core';
+import { deadLetterKind, type DeadLetter } from '@parley/core';
 import { formatJsonDiff, prettyJson } from '../lineDiff.ts';
 
 /** What `dlq list --json` prints per dead letter: the fields operators filter and sort by, flat. */
@@ -6,6 +6,7 @@ export function deadLetterSummary(deadLetter: DeadLetter) {
   const { message } = deadLetter;
   return {
     id: deadLetter.id,
+    ...deadLetterKind(deadLetter),
     consumer: deadLetter.consumer,
     source: message.source,
     key: message.key,
@@ -28,8 +29,17 @@ export function describeDeadLetter(deadLetter: DeadLetter): string {
   const field = (name: string, value: string): string => `  ${name.padEnd(14)}${value}`.trimEnd();
   const block = (text: string): string[] => text.split('\n').map((line) => `    ${line}`);
   const payload = parsePayload(message.payload);
+  const kind = deadLetterKind(deadLetter);
   const lines = [
     `Dead letter ${deadLetter.id}`,
+    ...(kind.kind === 'workflow'
+      ? [
+          field(
+            'workflow run',
+            `${kind.workflow} ${kind.runId}, parked (parley workflows show ${kind.workflow} ${kind.runId})`,
+          ),
+        ]
+      : []),
     field('consumer', deadLetter.consumer),
     field('status', `${deadLetter.status} (reason: ${deadLetter.reason})`),
     field('attempts', String(deadLetter.attempts)),

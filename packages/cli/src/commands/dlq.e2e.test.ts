@@ -44,6 +44,7 @@ describe('parley dlq', () => {
       expect(list.map((d) => d.id)).toEqual([...parked.values()].map((d) => d.id).sort());
       expect(list.find((d) => d.key === 'o-bad')).toEqual({
         id: idOf('o-bad'),
+        kind: 'message',
         consumer: CONSUMER,
         source: 'cli-orders',
         key: 'o-bad',
@@ -97,10 +98,10 @@ describe('parley dlq', () => {
       const { stdout, code } = await dlq('list', '--key', 'o-bad');
       expect(code).toBe(0);
       const [header, row, ...rest] = stdout.trimEnd().split('\n');
-      expect(header).toMatch(/^ID\s+CONSUMER\s+KEY\s+TYPE\s+STATUS\s+ATTEMPTS\s+LAST FAILED\s+ERROR$/);
+      expect(header).toMatch(/^ID\s+KIND\s+CONSUMER\s+KEY\s+TYPE\s+STATUS\s+ATTEMPTS\s+LAST FAILED\s+ERROR$/);
       expect(row).toMatch(
         new RegExp(
-          `^${idOf('o-bad')}\\s+${CONSUMER}\\s+o-bad\\s+OrderPlaced\\s+parked\\s+1\\s+\\S+Z\\s+mail server refused order o-bad$`,
+          `^${idOf('o-bad')}\\s+message\\s+${CONSUMER}\\s+o-bad\\s+OrderPlaced\\s+parked\\s+1\\s+\\S+Z\\s+mail server refused order o-bad$`,
         ),
       );
       expect(rest).toEqual([]);

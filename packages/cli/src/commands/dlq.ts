@@ -1,4 +1,10 @@
-import type { Admin, BulkResult, DeadLetter, DeadLetterFilter } from '@parley/core';
+import {
+  deadLetterKind,
+  type Admin,
+  type BulkResult,
+  type DeadLetter,
+  type DeadLetterFilter,
+} from '@parley/core';
 import type { Command } from 'commander';
 import { formatTable } from '../formatTable.ts';
 import { positiveInt } from '../positiveInt.ts';
@@ -169,13 +175,20 @@ function untouchedLine(result: BulkResult, spec: { refused: string; already: str
   return `left alone ${result.untouched.length}: ${parts.join(', ')}`;
 }
 
+function typeOf(deadLetter: DeadLetter): string {
+  const kind = deadLetterKind(deadLetter);
+  return kind.kind === 'workflow' ? kind.workflow : deadLetter.message.type;
+}
+
 function deadLetterTable(list: ReadonlyArray<DeadLetter>): string {
   return formatTable<DeadLetter>(
     [
       { header: 'ID', value: (d) => d.id },
+      { header: 'KIND', value: (d) => deadLetterKind(d).kind },
       { header: 'CONSUMER', value: (d) => d.consumer, maxWidth: 30 },
       { header: 'KEY', value: (d) => d.message.key, maxWidth: 24 },
-      { header: 'TYPE', value: (d) => d.message.type, maxWidth: 24 },
+      // A parked workflow run shows its workflow: `parley workflows show <workflow> <key>` tells more.
+      { header: 'TYPE', value: (d) => typeOf(d), maxWidth: 24 },
       { header: 'STATUS', value: (d) => d.status },
       { header: 'ATTEMPTS', value: (d) => String(d.attempts), align: 'right' },
       { header: 'LAST FAILED', value: (d) => d.lastFailedAt },

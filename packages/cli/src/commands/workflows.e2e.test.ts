@@ -63,8 +63,20 @@ describe('parley workflows', () => {
     expect(show.stdout).toMatch(/StepFailed\s+2\s+transfer\s+attempt 1: bank offline/);
     expect(show.stdout).toMatch(/StepParked\s+2\s+transfer/);
 
+    // One place to see what is stuck: the parked run is among the dead letters, as a workflow.
+    const dlq = await runCli(['dlq', 'list', '--store', url]);
+    expect(dlq.stdout).toMatch(/KIND\s+CONSUMER\s+KEY\s+TYPE/);
+    expect(dlq.stdout).toMatch(/workflow\s+payouts\.workflows\s+p-1\s+payout\s+parked/);
+    const dlqJson = await runCli(['dlq', 'list', '--store', url, '--json']);
+    expect(JSON.parse(dlqJson.stdout)).toMatchObject([
+      { kind: 'workflow', workflow: 'payout', runId: 'p-1' },
+    ]);
+
+    const retry = await runCli(['workflows', 'retry', 'payout', 'p-1', '--store', url, '--by', 'ops']);
+    expect(retry.code).toBe(1);
+    expect(retry.stderr).toMatch(/it is parked: resume it/);
     const resume = await runCli(['workflows', 'resume', 'payout', 'p-1', '--store', url, '--by', 'ops']);
-    expect(resume.stdout).toMatch(/resumes at the step that parked/);
+    expect(resume.stdout).toMatch(/goes on at the step that parked/);
     expect(resume.code).toBe(0);
     await waitUntil(
       async () => {

@@ -19,7 +19,7 @@ const STATUSES = Object.values(RunStatus);
 export function registerWorkflows(program: Command): void {
   const workflows = program
     .command('workflows')
-    .description('list, inspect, cancel and resume workflow runs');
+    .description('list, inspect, cancel, resume and retry workflow runs');
 
   backendOptions(workflows.command('list'))
     .description('list workflow runs, by workflow and run id')
@@ -84,23 +84,23 @@ export function registerWorkflows(program: Command): void {
     );
 
   actorOption(backendOptions(workflows.command('resume')))
-    .description(
-      'move a stuck run on: a parked run resumes at the step that parked (fresh retries); ' +
-        'a run waiting for a delayed step retry tries now',
-    )
+    .description('resume a parked run at the step that parked, with a fresh retry budget')
     .argument('<workflow>', 'the workflow name')
     .argument('<run>', 'the run id')
     .action(async (workflow: string, runId: string, flags: BackendFlags & ActorFlags) => {
-      const how = await withAdmin(flags, (admin) =>
-        admin.workflows.resume(workflow, runId, { by: flags.by }),
-      );
-      if (flags.json) printJson({ workflow, runId, resumed: how });
-      else
-        console.log(
-          how === 'redriven'
-            ? `redrove ${workflow} run ${runId}: it resumes at the step that parked`
-            : `${workflow} run ${runId} retries its step now`,
-        );
+      await withAdmin(flags, (admin) => admin.workflows.resume(workflow, runId, { by: flags.by }));
+      if (flags.json) printJson({ workflow, runId, resumed: true });
+      else console.log(`resumed ${workflow} run ${runId}: a running service goes on at the step that parked`);
+    });
+
+  actorOption(backendOptions(workflows.command('retry')))
+    .description('retry now the step a run waits to retry, instead of at its delayed retry')
+    .argument('<workflow>', 'the workflow name')
+    .argument('<run>', 'the run id')
+    .action(async (workflow: string, runId: string, flags: BackendFlags & ActorFlags) => {
+      await withAdmin(flags, (admin) => admin.workflows.retry(workflow, runId, { by: flags.by }));
+      if (flags.json) printJson({ workflow, runId, retried: true });
+      else console.log(`${workflow} run ${runId} retries its step now`);
     });
 }
 

@@ -30,11 +30,16 @@ export interface WorkflowAdmin {
   /** Asks a run to stop; its compensations run. @throws ParleyError `NOT_FOUND` */
   cancel(workflow: string, runId: string, actor: Actor & { reason?: string }): Promise<void>;
   /**
-   * Moves a stuck run on: a parked run's dead letter is redriven, so it resumes at the step that parked with a
-   * fresh retry budget; a run waiting for a delayed step retry tries again now.
-   * @throws ParleyError `NOT_FOUND`, or `NOT_RESUMABLE` when it has finished or waits for nothing to retry
+   * Resumes a parked run: its dead letter is redriven, so it goes on at the step that parked, with a fresh retry
+   * budget.
+   * @throws ParleyError `NOT_FOUND`, or `NOT_RESUMABLE` when it is not parked
    */
-  resume(workflow: string, runId: string, actor: Actor): Promise<'redriven' | 'retried'>;
+  resume(workflow: string, runId: string, actor: Actor): Promise<void>;
+  /**
+   * Retries now the step a run waits to retry (a delayed retry after a failure), instead of at its due time.
+   * @throws ParleyError `NOT_FOUND`, or `NOT_RETRYABLE` when it waits for no step retry
+   */
+  retry(workflow: string, runId: string, actor: Actor): Promise<void>;
 }
 
 /** The workflow part of the admin API (see `createAdmin`). */
@@ -71,44 +76,50 @@ export function workflowAdmin(
     },
     resume: async (workflow, runId, actor) => {
       const run = await load(workflow, runId);
-      if (run.status === RunStatus.parked) {
-        const [deadLetter] = await store.listDeadLetters({
-          consumer: wakeTopicName(run.service),
-          key: runId,
-          status: ['parked'],
-          limit: 1,
-        });
-        if (deadLetter === undefined) {
-          throw new ParleyError(
-            'NOT_RESUMABLE',
-            `run ${runId} of ${workflow} is parked but its dead letter is gone`,
-          );
-        }
-        await redrive(deadLetter.id, actor);
-        return 'redriven';
-      }
-      const retried = await appendToRun(store, clock, run, (journal) => {
-        const last = journal.entries.findLast((e) => e.entry.type === 'StepFailed')?.entry;
-        const settled = (seq: string) =>
-          journal.entries.some(
-            ({ entry }) =>
-              (entry.type === 'StepCompleted' || entry.type === 'StepThrew' || entry.type === 'StepParked') &&
-              entry.seq === seq,
-          );
-        const waiting =
-          !isFinished(journal.status) &&
-          last?.type === 'StepFailed' &&
-          last.retryAt !== null &&
-          !settled(last.seq);
-        return waiting ? { type: 'RunResumed', by: actor.by } : undefined;
-      });
-      if (retried === undefined) {
+      if (run.status !== RunStatus.parked) {
         throw new ParleyError(
           'NOT_RESUMABLE',
-          `run ${runId} of ${workflow} is ${run.status} and waits for no step retry: nothing to resume`,
+          `run ${runId} of ${workflow} is ${run.status}, not parked: nothing to resume` +
+            (run.status === RunStatus.running ? ' (a step waiting for its delayed retry: retry it now)' : ''),
         );
       }
-      return 'retried';
+      const [deadLetter] = await store.listDeadLetters({
+        consumer: wakeTopicName(run.service),
+        key: runId,
+        status: ['parked'],
+        limit: 1,
+      });
+      if (deadLetter === undefined) {
+        throw new ParleyError(
+          'NOT_RESUMABLE',
+          `run ${runId} of ${workflow} is parked but its dead letter is gone`,
+        );
+      }
+      await redrive(deadLetter.id, actor);
+    },
+    retry: async (workflow, runId, actor) => {
+      const run = await load(workflow, runId);
+      const retried = await appendToRun(store, clock, run, (journal) =>
+        waitsForRetry(journal) ? { type: 'RunResumed', by: actor.by } : undefined,
+      );
+      if (retried === undefined) {
+        throw new ParleyError(
+          'NOT_RETRYABLE',
+          `run ${runId} of ${workflow} is ${run.status} and waits for no step retry: nothing to retry` +
+            (run.status === RunStatus.parked ? ' (it is parked: resume it)' : ''),
+        );
+      }
     },
   };
+}
+
+/** True when the run's newest failure is a step waiting for a delayed retry that has not happened yet. */
+function waitsForRetry(journal: Journal): boolean {
+  const last = journal.entries.findLast((e) => e.entry.type === 'StepFailed')?.entry;
+  if (isFinished(journal.status) || last?.type !== 'StepFailed' || last.retryAt === null) return false;
+  return !journal.entries.some(
+    ({ entry }) =>
+      (entry.type === 'StepCompleted' || entry.type === 'StepThrew' || entry.type === 'StepParked') &&
+      entry.seq === last.seq,
+  );
 }

@@ -110,7 +110,7 @@ export function workflowTests(target: ConformanceTarget): void {
         await after.start();
         // The retry is ten minutes away: an operator has it tried now.
         const admin = createAdmin({ store: conn.store });
-        expect(await admin.workflows.resume('two-steps', 'o-1', { by: 'operator' })).toBe('retried');
+        await admin.workflows.retry('two-steps', 'o-1', { by: 'operator' });
         expect(await after.workflows.get(twoSteps, handle.runId).result()).toBe('done o-1');
         await expect(admin.workflows.resume('two-steps', 'o-1', { by: 'operator' })).rejects.toThrow(
           /nothing to resume/,
@@ -153,8 +153,11 @@ export function workflowTests(target: ConformanceTarget): void {
       });
       expect(deadLetter?.message.key).toBe('f-1');
       expect(deadLetter?.error.message).toMatch(/parked: gateway down/);
+      await expect(admin.workflows.retry('flaky', 'f-1', { by: 'operator' })).rejects.toThrow(
+        /it is parked: resume it/,
+      );
       healthy = true;
-      expect(await admin.workflows.resume('flaky', 'f-1', { by: 'operator' })).toBe('redriven');
+      await admin.workflows.resume('flaky', 'f-1', { by: 'operator' });
       expect(await handle.result()).toBe('charged');
       const types = (await handle.journal()).entries.map((e) => e.entry.type);
       expect(types.filter((t) => t === 'StepFailed')).toHaveLength(4);
