@@ -178,6 +178,7 @@ export {
 export { RunStatus, type Journal, type JournalEntry, type InboxMessage } from './workflow/Journal.ts';
 export type { WorkflowRunSummary } from './workflow/runDocument.ts';
 export { deadLetterKind, type DeadLetterKind } from './workflow/deadLetterKind.ts';
+export { checkRuns, type CheckRunsOptions, type RunCheck } from './workflow/checkRuns.ts';
 export { WorkflowFailedError, type WorkflowHandle, type Workflows } from './workflow/WorkflowRuntime.ts';
 export {
   NonDeterminismError,

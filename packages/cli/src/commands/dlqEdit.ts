@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { isValidationError } from '@parley/core';
 import type { Command } from 'commander';
 import { formatJsonDiff } from '../lineDiff.ts';
-import { loadAppSchemas } from '../loadAppSchemas.ts';
+import { loadAppSchemas } from '../loadApp.ts';
 import {
   actorOption,
   backendOptions,

@@ -6,6 +6,7 @@ import { createSqliteBus, createSqliteStore } from '@parley/sqlite';
 import { waitUntil } from '@parley/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { reminder } from '../fixtures/reminderApp.ts';
 import { runCli } from '../fixtures/runCli.ts';
 
 let healthy = false;
@@ -32,8 +33,12 @@ describe('parley workflows', () => {
     url = `sqlite:${path.join(dir, 'app.db')}`;
     const bus = createSqliteBus(url, { logger: silentLogger });
     const store = createSqliteStore(url, { bus, logger: silentLogger });
-    const service = createService({ name: 'payouts', store, bus, logger: silentLogger }).workflow(payout);
+    const service = createService({ name: 'payouts', store, bus, logger: silentLogger })
+      .workflow(payout)
+      .workflow(reminder);
     await service.start();
+    const note = await service.workflows.start(reminder, 'r-1', { text: 'water the plants' });
+    await waitUntil(async () => (await note.journal()).entries.some((e) => e.entry.type === 'TimerStarted'));
     await service.workflows.start(payout, 'p-1', { amount: 5 });
     const handle = service.workflows.get(payout, 'p-1');
     await waitUntil(async () => (await handle.journal()).status === 'parked', { what: 'the run to park' });
@@ -85,6 +90,43 @@ describe('parley workflows', () => {
       },
       { what: 'the resumed run to complete' },
     );
+  });
+
+  it('check replays unfinished runs against new code and lists those that would diverge, where', async () => {
+    const fixture = (name: string) => path.join(import.meta.dirname, '..', 'fixtures', name);
+    const check = (app: string, ...more: string[]) =>
+      runCli([
+        'workflows',
+        'check',
+        '--app',
+        fixture(app),
+        '--store',
+        url,
+        '--workflow',
+        'reminder',
+        ...more,
+      ]);
+    const same = await check('reminderApp.ts');
+    expect(same.code).toBe(0);
+    expect(same.stdout).toBe('checked 1 unfinished runs against reminder: 0 would diverge\n');
+    // Progress goes to stderr, so stdout stays the report.
+    expect(same.stderr).toMatch(/^checked 1 runs, 0 would diverge$/m);
+    const changed = await check('reminderAppChanged.ts');
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(/WORKFLOW\s+RUN\s+STATUS\s+#\s+JOURNAL HOLDS\s+CODE ASKS FOR/);
+    expect(changed.stdout).toMatch(/reminder\s+r-1\s+running\s+1\s+step note\s+step write-down/);
+    expect(changed.stdout).toMatch(/1 would diverge/);
+    const json = await check('reminderAppChanged.ts', '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject([
+      { workflow: 'reminder', runId: 'r-1', outcome: 'diverges', seq: '1', code: 'step write-down' },
+    ]);
+    // Nothing ran and nothing was written: the run still sleeps where it was.
+    const shown = await runCli(['workflows', 'show', 'reminder', 'r-1', '--store', url, '--json']);
+    const timeline = (JSON.parse(shown.stdout) as { timeline: Array<{ what: string }> }).timeline;
+    expect(timeline.map((l) => l.what)).toEqual(['WorkflowStarted', 'StepCompleted', 'TimerStarted']);
+    const noWorkflows = await runCli(['workflows', 'check', '--app', fixture('runCli.ts'), '--store', url]);
+    expect(noWorkflows.code).toBe(1);
+    expect(noWorkflows.stderr).toMatch(/exports no Parley workflow/);
   });
 
   it('says what is wrong with an unknown run and exits non-zero', async () => {

@@ -1,6 +1,14 @@
-import { RunStatus, type Journal, type JournalEntry, type WorkflowRunSummary } from '@parley/core';
+import {
+  RunStatus,
+  type Journal,
+  type JournalEntry,
+  type RunCheck,
+  type WorkflowRunSummary,
+} from '@parley/core';
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatTable } from '../formatTable.ts';
+import { loadAppWorkflows } from '../loadApp.ts';
+import { progressLine } from '../progressLine.ts';
 import { positiveInt } from '../positiveInt.ts';
 import {
   actorOption,
@@ -19,7 +27,7 @@ const STATUSES = Object.values(RunStatus);
 export function registerWorkflows(program: Command): void {
   const workflows = program
     .command('workflows')
-    .description('list, inspect, cancel, resume and retry workflow runs');
+    .description('list, inspect, cancel, resume and retry workflow runs, and check new code against them');
 
   backendOptions(workflows.command('list'))
     .description('list workflow runs, by workflow and run id')
@@ -83,6 +91,42 @@ export function registerWorkflows(program: Command): void {
       },
     );
 
+  backendOptions(workflows.command('check'))
+    .description(
+      'before deploying: replay every unfinished run against the workflows an app module exports, with no ' +
+        'side effects, and list the runs that would diverge from their journals and where (exit 1 if any)',
+    )
+    .requiredOption('--app <module>', 'the module (JavaScript or TypeScript) that exports the new workflows')
+    .option('--workflow <name>', 'only runs of this workflow')
+    .action(async (flags: BackendFlags & { app: string; workflow?: string }) => {
+      const code = await loadAppWorkflows(flags.app);
+      const progress = progressLine(!flags.json);
+      const checks = await withAdmin(flags, (admin) =>
+        admin.workflows.check(code, {
+          ...(flags.workflow === undefined ? {} : { workflow: flags.workflow }),
+          onProgress: ({ checked, diverging }) =>
+            progress.update(`checked ${checked} runs, ${diverging} would diverge`),
+        }),
+      );
+      progress.done();
+      const diverging = checks.filter((c) => c.outcome === 'diverges');
+      const unknown = checks.filter((c) => c.outcome === 'unknown-workflow');
+      if (flags.json) {
+        printJson(checks);
+      } else {
+        if (diverging.length > 0) console.log(divergenceTable(diverging));
+        const names = [...new Set(unknown.map((c) => c.workflow))].join(', ');
+        console.log(
+          `checked ${checks.length} unfinished runs against ${code.map((w) => w.name).join(', ')}: ` +
+            `${diverging.length} would diverge` +
+            (unknown.length === 0
+              ? ''
+              : `; ${unknown.length} of workflows the module does not export (${names})`),
+        );
+      }
+      if (diverging.length > 0) process.exitCode = 1;
+    });
+
   actorOption(backendOptions(workflows.command('resume')))
     .description('resume a parked run at the step that parked, with a fresh retry budget')
     .argument('<workflow>', 'the workflow name')
@@ -102,6 +146,20 @@ export function registerWorkflows(program: Command): void {
       if (flags.json) printJson({ workflow, runId, retried: true });
       else console.log(`${workflow} run ${runId} retries its step now`);
     });
+}
+
+function divergenceTable(checks: ReadonlyArray<RunCheck & { outcome: 'diverges' }>): string {
+  return formatTable<RunCheck & { outcome: 'diverges' }>(
+    [
+      { header: 'WORKFLOW', value: (c) => c.workflow },
+      { header: 'RUN', value: (c) => c.runId },
+      { header: 'STATUS', value: (c) => c.status },
+      { header: '#', value: (c) => c.seq, align: 'right' },
+      { header: 'JOURNAL HOLDS', value: (c) => c.journal, maxWidth: 40 },
+      { header: 'CODE ASKS FOR', value: (c) => c.code, maxWidth: 40 },
+    ],
+    checks,
+  );
 }
 
 function parseStatus(value: string): RunStatus {

@@ -3,6 +3,8 @@ import { ParleyError } from '../errors/ParleyError.ts';
 import type { Store } from '../ports/Store.ts';
 import { appendToRun } from '../workflow/appendToRun.ts';
 import { cancelRun } from '../workflow/cancelRun.ts';
+import { checkRuns, type CheckRunsOptions, type RunCheck } from '../workflow/checkRuns.ts';
+import type { AnyWorkflow } from '../workflow/defineWorkflow.ts';
 import { isFinished, journalStream, readJournal, RunStatus, type Journal } from '../workflow/Journal.ts';
 import { RUNS_MODEL, type WorkflowRunSummary } from '../workflow/runDocument.ts';
 import { wakeTopicName } from '../workflow/wakeMessage.ts';
@@ -40,6 +42,11 @@ export interface WorkflowAdmin {
    * @throws ParleyError `NOT_FOUND`, or `NOT_RETRYABLE` when it waits for no step retry
    */
   retry(workflow: string, runId: string, actor: Actor): Promise<void>;
+  /**
+   * Replays every unfinished run against `workflows` — the code about to be deployed — with no side effects, and
+   * says which would diverge from their journals, and where. See {@link checkRuns}.
+   */
+  check(workflows: ReadonlyArray<AnyWorkflow>, options?: CheckRunsOptions): Promise<RunCheck[]>;
 }
 
 /** The workflow part of the admin API (see `createAdmin`). */
@@ -97,6 +104,7 @@ export function workflowAdmin(
       }
       await redrive(deadLetter.id, actor);
     },
+    check: (workflows, options) => checkRuns(store, clock, workflows, options),
     retry: async (workflow, runId, actor) => {
       const run = await load(workflow, runId);
       const retried = await appendToRun(store, clock, run, (journal) =>

@@ -168,6 +168,31 @@ export class Activation {
     return isFinished(this.status) ? 'finished' : 'suspended';
   }
 
+  /**
+   * Replays the run's journal against the workflow's current code, executing and writing nothing: it stops at the
+   * first thing the journal does not hold. Returns where the code diverges from the journal, if it does.
+   */
+  async check(): Promise<NonDeterminismError | undefined> {
+    this.frozen = true;
+    const outcome = await Promise.race([
+      this.workflow.run(this.context(''), this.input).then(
+        () => undefined,
+        (error: unknown) => ensureError(error),
+      ),
+      this.phase,
+    ]);
+    if (outcome === HALT) return undefined;
+    if (outcome instanceof NonDeterminismError) return outcome;
+    if (outcome !== undefined) return undefined; // It fails as its journal says: it would compensate.
+    try {
+      this.checkNothingLeft();
+      return undefined;
+    } catch (error) {
+      if (error instanceof NonDeterminismError) return error;
+      throw error;
+    }
+  }
+
   // ---- the run itself ----------------------------------------------------------------------------------------
 
   private async runMain(): Promise<void> {

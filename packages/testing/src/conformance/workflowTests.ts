@@ -335,7 +335,7 @@ export function workflowTests(target: ConformanceTarget): void {
       ]);
     });
 
-    it('publishes exactly once, and a run whose code diverges from its journal parks', async () => {
+    it('publishes exactly once; check finds where code diverges from a journal, and such a run parks', async () => {
       const env = await h.environment();
       const v1 = defineWorkflow({
         name: 'notify',
@@ -363,9 +363,42 @@ export function workflowTests(target: ConformanceTarget): void {
         },
       });
       const conn = await h.open(env);
+      // Before deploying v2, the gate: replaying the unfinished run against each version, with no side effects.
+      const admin = createAdmin({ store: conn.store });
+      const v3 = defineWorkflow({
+        name: 'notify',
+        input: order,
+        run: async (ctx, input) => {
+          if (await ctx.patched('audit')) await ctx.step('audit', () => Promise.resolve('audited'));
+          await ctx.publish(notices, { type: 'Noticed', key: input.order, payload: { order: input.order } });
+          await ctx.sleep(250);
+          return 'v3';
+        },
+      });
+      const before = (await handle.journal()).version;
+      const head = { service: 'notifier', workflow: 'notify', runId: 'n-1', status: 'running' };
+      expect(await admin.workflows.check([v2])).toEqual([
+        {
+          ...head,
+          outcome: 'diverges',
+          seq: '1',
+          journal: 'publish publish',
+          code: 'step audit',
+          message: expect.stringMatching(/diverges from its journal at #1/) as unknown,
+        },
+      ]);
+      expect(await admin.workflows.check([v1])).toEqual([{ ...head, outcome: 'ok' }]);
+      expect(await admin.workflows.check([v3])).toEqual([{ ...head, outcome: 'ok' }]);
+      expect(await admin.workflows.check([])).toEqual([{ ...head, outcome: 'unknown-workflow' }]);
+      expect((await handle.journal()).version).toBe(before);
+
       const second = h.service(conn, 'notifier').workflow(v2);
       await second.start();
       await waitUntil(async () => (await handle.journal()).status === 'parked', { what: 'the run to park' });
+      // Parked, it is checked again: the code that matches its journal would resume it.
+      expect(await admin.workflows.check([v3])).toMatchObject([
+        { runId: 'n-1', status: 'parked', outcome: 'ok' },
+      ]);
       const parked = await handle.journal();
       expect(parked.error?.message).toMatch(/diverges from its journal at #1.*publish.*step audit/);
       let published = 0;

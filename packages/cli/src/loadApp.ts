@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { schemaRegistry, type AnyEntity, type SchemaRegistry, type TopicDefinition } from '@parley/core';
+import {
+  schemaRegistry,
+  type AnyEntity,
+  type AnyWorkflow,
+  type SchemaRegistry,
+  type TopicDefinition,
+} from '@parley/core';
 
 const TYPESCRIPT = /\.[cm]?tsx?$/i;
 
@@ -24,32 +30,12 @@ export interface AppSchemas {
  * const { registry } = await loadAppSchemas('./src/app.ts');
  */
 export async function loadAppSchemas(modulePath: string): Promise<AppSchemas> {
-  const file = path.resolve(modulePath);
-  let exports: Record<string, unknown>;
-  try {
-    const url = pathToFileURL(file).href;
-    exports =
-      TYPESCRIPT.test(file) && !RUNS_FROM_SOURCE ? await importTypeScript(url) : await importModule(url);
-  } catch (error) {
-    throw new Error(
-      `cannot load --app ${modulePath}: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const exports = await importApp(modulePath);
   const topics = new Map<string, TopicDefinition>();
   const entities = new Map<string, AnyEntity>();
-  const collect = (value: unknown): boolean => {
+  for (const value of exportedValues(exports)) {
     if (isKind<TopicDefinition>(value, 'topic')) topics.set(value.name, value);
     else if (isKind<AnyEntity>(value, 'entity')) entities.set(value.name, value);
-    else return false;
-    return true;
-  };
-  for (const value of Object.values(exports)) {
-    if (collect(value)) continue;
-    if (Array.isArray(value)) value.forEach(collect);
-    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(collect);
   }
   if (topics.size === 0 && entities.size === 0) {
     throw new Error(
@@ -58,6 +44,46 @@ export async function loadAppSchemas(modulePath: string): Promise<AppSchemas> {
   }
   const found = { topics: [...topics.values()], entities: [...entities.values()] };
   return { ...found, registry: schemaRegistry(found) };
+}
+
+/**
+ * The workflow definitions an application module exports (one level into arrays and objects too), for
+ * `parley workflows check`.
+ * @throws Error when the module cannot be loaded or declares no workflow.
+ */
+export async function loadAppWorkflows(modulePath: string): Promise<AnyWorkflow[]> {
+  const workflows = new Map<string, AnyWorkflow>();
+  for (const value of exportedValues(await importApp(modulePath)))
+    if (isKind<AnyWorkflow>(value, 'workflow')) workflows.set(value.name, value);
+  if (workflows.size === 0) {
+    throw new Error(
+      `--app ${modulePath} exports no Parley workflow (looked one level into arrays and objects)`,
+    );
+  }
+  return [...workflows.values()];
+}
+
+/** Imports an application module, resolved from the working directory; TypeScript through tsx. */
+async function importApp(modulePath: string): Promise<Record<string, unknown>> {
+  const file = path.resolve(modulePath);
+  try {
+    const url = pathToFileURL(file).href;
+    return TYPESCRIPT.test(file) && !RUNS_FROM_SOURCE ? await importTypeScript(url) : await importModule(url);
+  } catch (error) {
+    throw new Error(
+      `cannot load --app ${modulePath}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** A module's exports, and the values inside exported arrays and objects. */
+function exportedValues(exports: Record<string, unknown>): unknown[] {
+  return Object.values(exports).flatMap((value): unknown[] => {
+    if (isKind(value, 'topic') || isKind(value, 'entity') || isKind(value, 'workflow')) return [value];
+    if (Array.isArray(value)) return value as unknown[];
+    return typeof value === 'object' && value !== null ? Object.values(value) : [];
+  });
 }
 
 /**
@@ -73,7 +99,10 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
   return (await import(url)) as Record<string, unknown>;
 }
 
-function isKind<T extends { name: string }>(value: unknown, kind: 'topic' | 'entity'): value is T {
+function isKind<T extends { name: string }>(
+  value: unknown,
+  kind: 'topic' | 'entity' | 'workflow',
+): value is T {
   return (
     typeof value === 'object' &&
     value !== null &&

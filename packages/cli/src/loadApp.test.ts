@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { importTypeScript, loadAppSchemas } from './loadAppSchemas.ts';
+import { importTypeScript, loadAppSchemas } from './loadApp.ts';
 
 const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures', name);
 
