@@ -78,12 +78,13 @@ export const topics: TopicDefinition[] = [showEvents, walletEvents];
 EOF
 id=$(node -e "process.stdout.write(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'))[0].id)" \
   "$scratch/dlq.json")
-# The demo's dead letters are escalated, which cannot be edited: the command gets that far only once the module
-# has loaded and declared its topics.
+# An empty payload breaks the message's schema, and the demo's dead letters are escalated, which cannot be edited:
+# the command refuses either way, but gets that far only once the TypeScript module has loaded and declared its
+# topics.
 if (cd "$app" && "$parley" dlq edit "$id" --store "$store" --payload '{}' --app ./topics.ts --dry-run) \
   2>"$scratch/edit.err"; then
   fail "dlq edit of an escalated dead letter succeeded"
 fi
-grep -q 'escalated' "$scratch/edit.err" || fail "dlq edit --app ./topics.ts: $(cat "$scratch/edit.err")"
+grep -qE 'escalated|invalid edit of (SeatReserved|Wallet)' "$scratch/edit.err" || fail "dlq edit --app ./topics.ts: $(cat "$scratch/edit.err")"
 
 step "ok"
