@@ -15,3 +15,16 @@ export {
   type CinemaInspection,
 } from './inspectCinema.ts';
 export { runCinemaDemo, type CinemaDemoOptions, type CinemaDemoResult } from './runCinemaDemo.ts';
+export { walletCommands } from './orchestrated/walletCommands.ts';
+export { walletReplies } from './orchestrated/walletReplies.ts';
+export {
+  reservationWorkflow,
+  reservationInput,
+  RESERVATION_WORKFLOW,
+  type ReservationInput,
+  type ReservationOutput,
+  type ReservationWorkflow,
+} from './orchestrated/reservationWorkflow.ts';
+export { createOrchestratedShowService } from './orchestrated/orchestratedShowService.ts';
+export { createOrchestratedWalletService } from './orchestrated/orchestratedWalletService.ts';
+export { countRuns, type RunCounts } from './orchestrated/countRuns.ts';

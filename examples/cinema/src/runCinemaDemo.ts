@@ -23,6 +23,11 @@ import { showEvents } from './showEvents.ts';
 import { createShowService } from './showService.ts';
 import { wallet } from './wallet.ts';
 import { createWalletService, openWallets } from './walletService.ts';
+import { countRuns, type RunCounts } from './orchestrated/countRuns.ts';
+import { createOrchestratedShowService } from './orchestrated/orchestratedShowService.ts';
+import { createOrchestratedWalletService } from './orchestrated/orchestratedWalletService.ts';
+import { RESERVATION_WORKFLOW } from './orchestrated/reservationWorkflow.ts';
+import { sendOrchestratedBatch } from './orchestrated/sendOrchestratedBatch.ts';
 
 export interface CinemaDemoOptions {
   /** @default 1000 */
@@ -50,6 +55,12 @@ export interface CinemaDemoOptions {
   processes?: boolean;
   /** With `processes`: SIGKILL the wallet process mid-run, then start it again. @default false */
   killWallet?: boolean;
+  /**
+   * Tell the story as an orchestration: one workflow run per reservation in the show service drives it (hold
+   * the seat, request the charge, confirm or compensate), instead of the services reacting to each other's
+   * events. @default false
+   */
+  orchestrated?: boolean;
   /** @default 5000 */
   paymentTimeoutMs?: number;
   /** @default paymentTimeoutMs + 2000 */
@@ -61,6 +72,10 @@ export interface CinemaDemoOptions {
 }
 
 export interface CinemaDemoResult extends CinemaCounts {
+  /** How the story was told. */
+  saga: 'choreography' | 'orchestration';
+  /** With `orchestrated`: the reservation workflow's runs by status. */
+  runs?: RunCounts;
   invariants: CinemaInvariants;
   settled: boolean;
   problems: string[];
@@ -114,10 +129,12 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
     wallet: await openStore(where.wallet, bus, logger),
     driver: await openStore(where.driver, bus, logger),
   };
+  const orchestrated = options.orchestrated === true;
   const hosts =
     options.processes === true
-      ? await startProcesses(plan, where, options.walletInstances ?? 1)
-      : await startInProcess(plan, stores, bus, logger);
+      ? await startProcesses(plan, where, options.walletInstances ?? 1, orchestrated)
+      : await startInProcess(plan, stores, bus, logger, orchestrated);
+  const send = orchestrated ? sendOrchestratedBatch : sendBatch;
   // The customers publish through their own outbox; starting their service runs its relay.
   const driver = createService({ name: 'cinema-driver', store: stores.driver, bus, logger });
   let walletRestarts = 0;
@@ -133,7 +150,7 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
         await hosts.restartWallet();
         walletRestarts++;
       }
-      await sendBatch(driver, plan.reservations.slice(i, i + batch));
+      await send(driver, plan.reservations.slice(i, i + batch));
       options.onProgress?.({
         phase: 'reserving',
         done: Math.min(i + batch, plan.reservations.length),
@@ -171,6 +188,8 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
     progress(inspection.counts.pending);
     if (!inspection.settled) inspection.problems.push('the story did not settle in time');
     return {
+      saga: orchestrated ? 'orchestration' : 'choreography',
+      ...(orchestrated ? { runs: await countRuns(observers.show, RESERVATION_WORKFLOW) } : {}),
       ...inspection.counts,
       invariants: inspection.invariants,
       settled: inspection.settled,
@@ -272,9 +291,14 @@ async function startInProcess(
   stores: { show: Store; wallet: Store },
   bus: Bus,
   logger: Logger,
+  orchestrated: boolean,
 ): Promise<Hosts> {
-  const showService = createShowService({ store: stores.show, bus, config: plan.config, logger });
-  const walletService = createWalletService({ store: stores.wallet, bus, config: plan.config, logger });
+  const showService = orchestrated
+    ? createOrchestratedShowService({ store: stores.show, bus, config: plan.config, logger }).service
+    : createShowService({ store: stores.show, bus, config: plan.config, logger });
+  const walletService = orchestrated
+    ? createOrchestratedWalletService({ store: stores.wallet, bus, config: plan.config, logger })
+    : createWalletService({ store: stores.wallet, bus, config: plan.config, logger });
   await openWallets(walletService, plan.config);
   await walletService.start();
   await showService.start();
@@ -288,7 +312,12 @@ async function startInProcess(
   };
 }
 
-async function startProcesses(plan: DemoPlan, where: Locations, walletInstances: number): Promise<Hosts> {
+async function startProcesses(
+  plan: DemoPlan,
+  where: Locations,
+  walletInstances: number,
+  orchestrated: boolean,
+): Promise<Hosts> {
   const configPath = path.join(
     fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cinema-config-')),
     'config.json',
@@ -297,7 +326,14 @@ async function startProcesses(plan: DemoPlan, where: Locations, walletInstances:
   const spawn = async (name: 'show' | 'wallet', instance: string): Promise<ChildProcess> => {
     const child = fork(
       worker,
-      [name, configPath, name === 'show' ? where.show : where.wallet, where.bus, instance],
+      [
+        name,
+        configPath,
+        name === 'show' ? where.show : where.wallet,
+        where.bus,
+        instance,
+        orchestrated ? 'orchestrated' : 'choreographed',
+      ],
       {
         execArgv: workerExecArgv,
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

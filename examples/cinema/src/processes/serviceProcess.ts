@@ -1,5 +1,5 @@
 // One cinema service in its own OS process:
-// `serviceProcess.ts <show|wallet> <config.json> <store-url> <bus-url> [instance-id]`.
+// `serviceProcess.ts <show|wallet> <config.json> <store-url> <bus-url> [instance-id] [choreographed|orchestrated]`.
 // Runs until SIGTERM (graceful) or SIGKILL.
 import fs from 'node:fs';
 import { silentLogger } from '@parley/core';
@@ -7,11 +7,23 @@ import { openBus, openStore } from '../openBackend.ts';
 import type { CinemaConfig } from '../CinemaConfig.ts';
 import { createShowService } from '../showService.ts';
 import { createWalletService, openWallets } from '../walletService.ts';
+import { createOrchestratedShowService } from '../orchestrated/orchestratedShowService.ts';
+import { createOrchestratedWalletService } from '../orchestrated/orchestratedWalletService.ts';
 
-const [name, configPath, storeUrl, busUrl, instanceId = `${name}-1`] = process.argv.slice(2);
-if (name === undefined || configPath === undefined || storeUrl === undefined || busUrl === undefined) {
-  throw new Error('usage: serviceProcess <show|wallet> <config.json> <store-url> <bus-url> [instance-id]');
+const [name, configPath, storeUrl, busUrl, instanceId = `${name}-1`, saga = 'choreographed'] =
+  process.argv.slice(2);
+if (
+  name === undefined ||
+  configPath === undefined ||
+  storeUrl === undefined ||
+  busUrl === undefined ||
+  (saga !== 'choreographed' && saga !== 'orchestrated')
+) {
+  throw new Error(
+    'usage: serviceProcess <show|wallet> <config.json> <store-url> <bus-url> [instance-id] [choreographed|orchestrated]',
+  );
 }
+const orchestrated = saga === 'orchestrated';
 const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as CinemaConfig;
 const bus = await openBus(busUrl, silentLogger);
 const store = await openStore(storeUrl, bus, silentLogger);
@@ -19,10 +31,14 @@ let service;
 if (name === 'wallet') {
   // A stable instance id: a restarted process takes its partitions back at once instead of waiting for its old
   // leases to expire.
-  service = createWalletService({ store, bus, config, instanceId });
+  service = orchestrated
+    ? createOrchestratedWalletService({ store, bus, config, instanceId })
+    : createWalletService({ store, bus, config, instanceId });
   await openWallets(service, config);
 } else if (name === 'show') {
-  service = createShowService({ store, bus, config, instanceId });
+  service = orchestrated
+    ? createOrchestratedShowService({ store, bus, config, instanceId }).service
+    : createShowService({ store, bus, config, instanceId });
 } else {
   throw new Error(`unknown service ${name}`);
 }

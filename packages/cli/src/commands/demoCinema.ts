@@ -19,6 +19,7 @@ interface DemoCinemaOptions {
   walletInstances: number;
   processes?: boolean;
   killWallet?: boolean;
+  orchestrated?: boolean;
   json?: boolean;
   logLevel: string;
 }
@@ -75,6 +76,10 @@ export function registerDemoCinema(demo: Command): void {
       1,
     )
     .option('--kill-wallet', 'with --processes: SIGKILL the wallet process mid-run and start it again')
+    .option(
+      '--orchestrated',
+      'tell the story as an orchestration: one workflow run per reservation in the show service',
+    )
     .option('--json', 'print one JSON object instead of a table')
     .option('--log-level <level>', 'log level on stderr', 'error')
     .action(async (options: DemoCinemaOptions) => {
@@ -98,6 +103,7 @@ export function registerDemoCinema(demo: Command): void {
         walletInstances: options.walletInstances,
         processes: options.processes === true,
         killWallet: options.killWallet === true,
+        orchestrated: options.orchestrated === true,
         logger: createLogger(options.logLevel),
         onProgress: (p) =>
           progress.update(`${p.phase === 'reserving' ? 'reserving' : 'settled'} ${p.done}/${p.total}`),
@@ -108,6 +114,7 @@ export function registerDemoCinema(demo: Command): void {
         console.log(JSON.stringify(result));
       } else {
         const rows: Array<[string, string | number]> = [
+          ['saga', result.saga],
           ['reservations', result.reservations],
           ['confirmed', result.confirmed],
           ['cancelled: insufficient funds', result.cancelledInsufficientFunds],
@@ -117,6 +124,17 @@ export function registerDemoCinema(demo: Command): void {
           ['compensated (cancelled after escalation)', result.compensated],
           ['refunded (charge after cancellation)', result.refunded],
           ['duplicates ignored', result.duplicatesIgnored],
+          ...(result.runs === undefined
+            ? []
+            : ([
+                [
+                  'workflow runs',
+                  Object.entries(result.runs)
+                    .filter(([, n]) => n > 0)
+                    .map(([status, n]) => `${n} ${status}`)
+                    .join(', '),
+                ],
+              ] as Array<[string, string]>)),
           ['wallet restarts', result.walletRestarts],
           ['elapsed', `${(result.elapsedMs / 1000).toFixed(1)} s`],
           ['data', result.location],
