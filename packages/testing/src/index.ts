@@ -10,5 +10,7 @@ export * as fixtures from './conformance/fixtures.ts';
 export { runCrashTest, type CrashTestOptions } from './crash/runCrashTest.ts';
 export { runRestartTest } from './crash/runRestartTest.ts';
 export { crashWorkload, startCrashWorker } from './crash/crashWorkload.ts';
+export { runWorkflowCrashTest, type WorkflowCrashTestOptions } from './crash/runWorkflowCrashTest.ts';
+export { workflowCrashWorkload, startWorkflowCrashWorker } from './crash/workflowCrashWorkload.ts';
 export { entitySpec } from './spec/entitySpec.ts';
 export { recordingLogger, type RecordingLogger, type LogEntry } from './logging/recordingLogger.ts';
