@@ -169,6 +169,10 @@ export {
 } from './workflow/defineWorkflow.ts';
 export {
   StepExhaustion,
+  escalateTo,
+  type StepEscalation,
+  type RaceBranch,
+  type RaceResult,
   type WorkflowContext,
   type StepOptions,
   type StepInfo,

@@ -206,8 +206,21 @@ function detailOf(entry: JournalEntry): string {
   switch (entry.type) {
     case 'StepFailed':
       return `attempt ${entry.attempt}: ${entry.error.message}${entry.retryAt === null ? '' : `; retry at ${new Date(entry.retryAt).toISOString()}`}`;
-    case 'StepParked':
     case 'StepThrew':
+      return entry.escalated === undefined
+        ? entry.error.message
+        : `${entry.error.message}; escalated to ${entry.escalated.topic} (${entry.escalated.messageId})`;
+    case 'RaceStarted':
+      return entry.branches
+        .map((b) =>
+          b.topic !== null
+            ? `${b.key}: on ${b.topic}`
+            : `${b.key}: until ${new Date(b.dueAt ?? 0).toISOString()}`,
+        )
+        .join(', ');
+    case 'RaceDecided':
+      return `${entry.winner} won${entry.messageId === null ? '' : ` with message ${entry.messageId}`}`;
+    case 'StepParked':
     case 'RunParked':
     case 'WorkflowFailed':
       return entry.error.message;

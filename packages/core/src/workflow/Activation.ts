@@ -29,9 +29,18 @@ import {
   runCorrelationId,
   type InboxMessage,
   type Journal,
+  type RaceBranchEntry,
   type JournalEntry,
 } from './Journal.ts';
-import type { RequestReply, StepInfo, StepOptions, WaitOptions, WorkflowContext } from './WorkflowContext.ts';
+import type {
+  RaceBranch,
+  RequestReply,
+  StepEscalation,
+  StepInfo,
+  StepOptions,
+  WaitOptions,
+  WorkflowContext,
+} from './WorkflowContext.ts';
 import {
   NonDeterminismError,
   StepFailedError,
@@ -58,7 +67,7 @@ export type ActivationOutcome = 'finished' | 'suspended';
 /** The run stopped replaying: suspended (waiting for time or a message) or at the frontier of a frozen replay. */
 const HALT = Symbol('halt');
 
-type OpKind = 'step' | 'value' | 'publish' | 'timer' | 'wait';
+type OpKind = 'step' | 'value' | 'publish' | 'timer' | 'wait' | 'race';
 const KIND_OF: Partial<Record<JournalEntry['type'], OpKind>> = {
   StepCompleted: 'step',
   StepFailed: 'step',
@@ -68,6 +77,7 @@ const KIND_OF: Partial<Record<JournalEntry['type'], OpKind>> = {
   MessagePublished: 'publish',
   TimerStarted: 'timer',
   WaitStarted: 'wait',
+  RaceStarted: 'race',
 };
 
 interface Compensation {
@@ -87,6 +97,8 @@ export class Activation {
   private version: number;
   private readonly bySeq = new Map<string, JournalEntry[]>();
   private readonly inbox: InboxMessage[] = [];
+  /** When each inbox message was journaled, ms since the epoch: a race's message branch happened then. */
+  private readonly receivedAt = new Map<string, number>();
   private readonly consumed = new Set<string>();
   private readonly lateHandled = new Set<string>();
   private readonly patches = new Map<string, boolean>();
@@ -153,7 +165,10 @@ export class Activation {
       const main = Number(entry.seq);
       if (Number.isInteger(main)) this.lastMainSeq = Math.max(this.lastMainSeq, main);
     }
-    if (entry.type === 'MessageReceived') this.inbox.push(entry.message);
+    if (entry.type === 'MessageReceived') {
+      this.inbox.push(entry.message);
+      this.receivedAt.set(entry.message.id, this.times.get(entry) ?? 0);
+    }
     if (entry.type === 'WaitResolved') this.consumed.add(entry.messageId);
     if (entry.type === 'LateReplyHandled') this.lateHandled.add(entry.messageId);
     if (entry.type === 'PatchMarked') this.patches.set(entry.id, entry.value);
@@ -344,6 +359,7 @@ export class Activation {
       },
       request: (name, topic, command, options) => this.request(next, name, topic, command, options),
       waitFor: (name, topic, options) => this.waitFor(next(), name, topic.name, options ?? {}, null),
+      race: (name, branches) => this.race(next(), name, branches) as never,
       patched: (id) => Promise.resolve(this.patched(space, id)),
     };
   }
@@ -397,7 +413,7 @@ export class Activation {
     const threw = entries.find((e) => e.type === 'StepThrew');
     if (threw?.type === 'StepThrew') {
       const exhausted = options.onExhausted;
-      if (typeof exhausted === 'object') {
+      if (typeof exhausted === 'object' && 'failover' in exhausted) {
         return this.step(this.nextSeq(spaceOf(seq)), `${name}:failover`, exhausted.failover, {
           ...(options.retry === undefined ? {} : { retry: options.retry }),
           ...(options.compensate === undefined ? {} : { compensate: options.compensate }),
@@ -501,9 +517,39 @@ export class Activation {
         await this.park(record, 'StepParked', seq, name);
         return this.halt();
       }
+      if (typeof exhausted === 'object' && 'escalate' in exhausted && kind !== 'domain') {
+        const outgoing = await this.escalation(seq, exhausted, record);
+        await this.commit(
+          [
+            {
+              type: 'StepThrew',
+              seq,
+              name,
+              error: record,
+              escalated: { topic: outgoing.topic, messageId: outgoing.id },
+            },
+          ],
+          { outgoing: [outgoing] },
+        );
+        throw new StepFailedError(name, record);
+      }
       await this.commit([{ type: 'StepThrew', seq, name, error: record }], {});
       throw new StepFailedError(name, record);
     }
+  }
+
+  /** The domain event a step's `escalate` publishes, with an id derived from the step so it is sent once. */
+  private async escalation(seq: string, how: StepEscalation, error: ErrorRecord): Promise<OutgoingMessage> {
+    const { topic, message } = how.escalate;
+    await this.host.ensureTopic(topic);
+    return prepareOutgoing(topic, message(error), {
+      id: deriveMessageId(this.runId, `${this.workflow.name}/${seq}/escalate`, 0),
+      headers: compactHeaders({
+        correlationId: runCorrelationId(this.workflow.name, this.runId),
+        causationId: this.runId,
+      }),
+      now: this.host.clock.now(),
+    });
   }
 
   private async attempt<T>(
@@ -697,6 +743,75 @@ export class Activation {
     return this.halt();
   }
 
+  /**
+   * The first branch to happen wins: a wait's message at the time it was journaled (but not before the race
+   * began), a timer at its due time; ties go to the branch declared first. The decision is journaled, so a replay
+   * returns it whatever has arrived since.
+   */
+  private async race(
+    seq: string,
+    name: string,
+    branches: Record<string, RaceBranch>,
+  ): Promise<{ winner: string; message?: Delivered }> {
+    const entries = this.recorded(seq, 'race', name);
+    const decided = entries.find((e) => e.type === 'RaceDecided');
+    if (decided?.type === 'RaceDecided') {
+      const message = this.inbox.find((m) => m.id === decided.messageId);
+      return message === undefined
+        ? { winner: decided.winner }
+        : { winner: decided.winner, message: toDelivered(message) };
+    }
+    if (this.frozen) return this.halt();
+    const started = entries.find((e) => e.type === 'RaceStarted');
+    let plan: ReadonlyArray<RaceBranchEntry>;
+    let startedAt: number;
+    if (started?.type === 'RaceStarted') {
+      plan = started.branches;
+      startedAt = this.times.get(started) ?? 0;
+    } else {
+      if (this.halted) return this.halt();
+      startedAt = this.host.clock.now();
+      plan = raceBranches(this.workflow, name, branches, startedAt);
+      this.pending.push(this.event({ type: 'RaceStarted', seq, name, branches: plan }));
+    }
+    const now = this.host.clock.now();
+    let best: { key: string; at: number; messageId: string | null } | undefined;
+    for (const branch of plan) {
+      let candidate: { at: number; messageId: string | null } | undefined;
+      const declared = branches[branch.key];
+      if (branch.topic !== null) {
+        const match = declared !== undefined && 'waitFor' in declared ? declared.match : undefined;
+        const found = this.inbox.find(
+          (m) => m.source === branch.topic && !this.consumed.has(m.id) && (match?.(toDelivered(m)) ?? true),
+        );
+        if (found !== undefined)
+          candidate = { at: Math.max(startedAt, this.receivedAt.get(found.id) ?? now), messageId: found.id };
+      } else if (branch.dueAt !== null && branch.dueAt <= now) {
+        candidate = { at: branch.dueAt, messageId: null };
+      }
+      if (candidate !== undefined && (best === undefined || candidate.at < best.at))
+        best = { key: branch.key, ...candidate };
+    }
+    if (best !== undefined) {
+      if (best.messageId !== null) this.consumed.add(best.messageId);
+      this.pending.push(
+        this.event({ type: 'RaceDecided', seq, winner: best.key, messageId: best.messageId }),
+      );
+      const message = this.inbox.find((m) => m.id === best.messageId);
+      return message === undefined
+        ? { winner: best.key }
+        : { winner: best.key, message: toDelivered(message) };
+    }
+    const dueAts = plan.flatMap((b) => (b.dueAt === null ? [] : [b.dueAt]));
+    await this.commit(
+      [],
+      started !== undefined || dueAts.length === 0
+        ? {}
+        : { timers: [this.wake(Math.min(...dueAts), `race ${seq}`)] },
+    );
+    return this.halt();
+  }
+
   // ---- writing ----------------------------------------------------------------------------------------------
 
   private event(entry: JournalEntry): NewEvent {
@@ -781,6 +896,28 @@ export class Activation {
     this.chain = work.catch(() => {});
     return work;
   }
+}
+
+/** A race's branches as journaled: their waits' topics (checked against the inbox routes) and timers' due times. */
+function raceBranches(
+  workflow: AnyWorkflow,
+  name: string,
+  branches: Record<string, RaceBranch>,
+  now: number,
+): RaceBranchEntry[] {
+  const plan = Object.entries(branches).map(([key, branch]): RaceBranchEntry => {
+    if ('waitFor' in branch) {
+      if (!workflow.inbox.some((route) => route.topic.name === branch.waitFor.name)) {
+        throw new TypeError(
+          `workflow ${workflow.name}: race ${name} waits for ${branch.waitFor.name}, which is not one of its inbox topics`,
+        );
+      }
+      return { key, topic: branch.waitFor.name, dueAt: null };
+    }
+    return { key, topic: null, dueAt: 'sleep' in branch ? now + branch.sleep : Number(branch.until) };
+  });
+  if (plan.length === 0) throw new TypeError(`workflow ${workflow.name}: race ${name} has no branches`);
+  return plan;
 }
 
 function spaceOf(seq: string): string {

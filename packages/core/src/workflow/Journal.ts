@@ -12,6 +12,13 @@ export interface InboxMessage {
   readonly source: string;
 }
 
+/** A branch of a `ctx.race` as journaled when the race starts. */
+export interface RaceBranchEntry {
+  readonly key: string;
+  readonly topic: string | null;
+  readonly dueAt: number | null;
+}
+
 /**
  * One entry of a run's journal: an event of the run's stream (entity `workflow.<name>`, id = the run id). Entries
  * with a `seq` record what the workflow function asked for, in the order it asked: `"1"`, `"2"`, … for the run
@@ -31,7 +38,14 @@ export type JournalEntry =
     }
   | { readonly type: 'StepParked'; readonly seq: string; readonly name: string; readonly error: ErrorRecord }
   | { readonly type: 'StepResumed'; readonly seq: string }
-  | { readonly type: 'StepThrew'; readonly seq: string; readonly name: string; readonly error: ErrorRecord }
+  | {
+      readonly type: 'StepThrew';
+      readonly seq: string;
+      readonly name: string;
+      readonly error: ErrorRecord;
+      /** The domain event the step's `escalate` published with this entry, when it has one. */
+      readonly escalated?: { readonly topic: string; readonly messageId: string };
+    }
   | { readonly type: 'ValueRecorded'; readonly seq: string; readonly name: string; readonly value: unknown }
   | {
       readonly type: 'MessagePublished';
@@ -53,6 +67,19 @@ export type JournalEntry =
     }
   | { readonly type: 'WaitResolved'; readonly seq: string; readonly messageId: string }
   | { readonly type: 'WaitTimedOut'; readonly seq: string }
+  | {
+      readonly type: 'RaceStarted';
+      readonly seq: string;
+      readonly name: string;
+      /** Each branch: a wait on `topic`, or a timer due at `dueAt`. */
+      readonly branches: ReadonlyArray<RaceBranchEntry>;
+    }
+  | {
+      readonly type: 'RaceDecided';
+      readonly seq: string;
+      readonly winner: string;
+      readonly messageId: string | null;
+    }
   | { readonly type: 'MessageReceived'; readonly message: InboxMessage }
   | { readonly type: 'LateReplyHandled'; readonly messageId: string }
   | { readonly type: 'PatchMarked'; readonly id: string; readonly value: boolean }
@@ -80,6 +107,8 @@ export const JOURNAL_ENTRY_TYPES: ReadonlyArray<JournalEntryType> = [
   'WaitStarted',
   'WaitResolved',
   'WaitTimedOut',
+  'RaceStarted',
+  'RaceDecided',
   'MessageReceived',
   'LateReplyHandled',
   'PatchMarked',

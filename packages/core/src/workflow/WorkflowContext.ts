@@ -1,4 +1,5 @@
 import type { Delivered } from '../envelope/Envelope.ts';
+import type { ErrorRecord } from '../ports/DeadLetter.ts';
 import type { RetryPolicy } from '../failure/RetryPolicy.ts';
 import type { SchemaMap } from '../schema/validate.ts';
 import type { PublishInput, TopicDefinition } from '../topic/defineTopic.ts';
@@ -47,8 +48,52 @@ export interface StepOptions<T> {
    * step's result).
    * @default 'park'
    */
-  onExhausted?: StepExhaustion | { failover: (info: StepInfo) => Promise<T> };
+  onExhausted?: StepExhaustion | { failover: (info: StepInfo) => Promise<T> } | StepEscalation;
 }
+
+/**
+ * A step's `escalate` exhaustion: a domain event published through the outbox, committed with the step's failure,
+ * then the step throws into the workflow as with `compensate`. Build it with {@link escalateTo}.
+ */
+export interface StepEscalation {
+  readonly escalate: {
+    readonly topic: TopicDefinition;
+    readonly message: (error: ErrorRecord) => PublishInput<SchemaMap>;
+  };
+}
+
+/**
+ * A step's exhaustion that escalates: when its retries run out, `message(error)` is published to `topic`
+ * (exactly once, with the step's failure) for the domain to handle, and the step throws into the workflow.
+ *
+ * @example
+ * await ctx.step('charge', () => gateway.charge(input), {
+ *   onExhausted: escalateTo(paymentEvents, (error) => ({
+ *     type: 'ChargeFailed',
+ *     key: input.orderId,
+ *     payload: { orderId: input.orderId, error: error.message },
+ *   })),
+ * });
+ */
+export function escalateTo<M extends SchemaMap>(
+  topic: TopicDefinition<M>,
+  message: (error: ErrorRecord) => PublishInput<M>,
+): StepEscalation {
+  return { escalate: { topic, message } };
+}
+
+/** One branch of a `ctx.race`: a wait for a message, or a timer. */
+export type RaceBranch =
+  | { readonly waitFor: TopicDefinition; readonly match?: (message: Delivered) => boolean }
+  | { readonly sleep: number }
+  | { readonly until: Date | number };
+
+/** Which branch of a race won: a wait's branch comes with its message. */
+export type RaceResult<B extends Record<string, RaceBranch>> = {
+  [K in keyof B & string]: B[K] extends { waitFor: TopicDefinition }
+    ? { readonly winner: K; readonly message: Delivered }
+    : { readonly winner: K };
+}[keyof B & string];
 
 export interface WaitOptions {
   /** Only messages it accepts are taken. */
@@ -102,6 +147,17 @@ export interface WorkflowContext {
    * wait began. The topic must be one of the workflow's `inbox` routes.
    */
   waitFor(name: string, topic: TopicDefinition, options?: WaitOptions): Promise<Delivered>;
+
+  /**
+   * The first of several waits and timers to happen: a message that arrived first (even before the race began)
+   * wins over a timer due later, and the other branches are cancelled — their messages stay in the inbox for
+   * later waits, their timers do nothing. Waits' topics must be among the workflow's `inbox` routes.
+   *
+   * @example
+   * const first = await ctx.race('approval', { approved: { waitFor: approvals }, expired: { sleep: 86_400_000 } });
+   * if (first.winner === 'approved') return approve(first.message);
+   */
+  race<B extends Record<string, RaceBranch>>(name: string, branches: B): Promise<RaceResult<B>>;
 
   /**
    * For changing code under running workflows: true for runs that reach this point with the new code, false for

@@ -4,6 +4,7 @@ import {
   defineTopic,
   defineWorkflow,
   DomainError,
+  escalateTo,
   isParleyError,
 } from '@parley/core';
 import { describe, expect, it } from 'vitest';
@@ -235,6 +236,87 @@ export function workflowTests(target: ConformanceTarget): void {
       const cancelled = await waiting.result().catch((error: unknown) => error);
       expect(isParleyError(cancelled) && cancelled.code).toBe('WORKFLOW_CANCELLED');
       expect(released).toEqual(['a-2']);
+    });
+
+    it('races waits and timers: the first to happen wins, and a losing wait leaves its message for later', async () => {
+      const conn = await h.open(await h.environment());
+      const deadline = defineWorkflow({
+        name: 'deadline',
+        input: z.object({ order: z.string(), ms: z.number() }),
+        inbox: [{ topic: signals, runId: (m) => (m.payload as { order: string }).order }],
+        run: async (ctx, input) => {
+          const first = await ctx.race('approval', {
+            approved: { waitFor: signals, match: (m) => (m.payload as { by: string }).by !== 'nobody' },
+            expired: { sleep: input.ms },
+          });
+          if (first.winner === 'approved')
+            return `approved by ${(first.message.payload as { by: string }).by}`;
+          // The losing wait consumed nothing: an approval that comes now is still there to be taken.
+          const late = await ctx.waitFor('late approval', signals);
+          return `expired, then approved by ${(late.payload as { by: string }).by}`;
+        },
+      });
+      const service = h.service(conn, 'deadlines').workflow(deadline);
+      await service.start();
+      const approve = (order: string, by: string) =>
+        service.publish(signals, { type: 'Approved', key: order, payload: { order, by } });
+
+      const quick = await service.workflows.start(deadline, 'd-1', { order: 'd-1', ms: 60_000 });
+      await approve('d-1', 'nobody'); // not a match: it does not end the race
+      await approve('d-1', 'grace');
+      expect(await quick.result()).toBe('approved by grace');
+
+      const slow = await service.workflows.start(deadline, 'd-2', { order: 'd-2', ms: 100 });
+      await waitUntil(
+        async () => (await slow.journal()).entries.some((e) => e.entry.type === 'RaceDecided'),
+        { what: 'the race to be decided' },
+      );
+      await approve('d-2', 'alan');
+      expect(await slow.result()).toBe('expired, then approved by alan');
+      const decided = (await slow.journal()).entries.flatMap(({ entry }) =>
+        entry.type === 'RaceDecided' ? [entry] : [],
+      );
+      expect(decided).toMatchObject([{ winner: 'expired', messageId: null }]);
+    });
+
+    it('escalates a step out of retries: a domain event through the outbox, once, and the run compensates', async () => {
+      const conn = await h.open(await h.environment());
+      const undone: string[] = [];
+      const payout = defineWorkflow({
+        name: 'escalating-payout',
+        input: order,
+        run: async (ctx, input) => {
+          await ctx.step('reserve', () => Promise.resolve(input.order), {
+            compensate: (reserved) => Promise.resolve(void undone.push(reserved)),
+          });
+          await ctx.step('transfer', () => Promise.reject(new Error('bank offline')), {
+            retry: { immediateRetries: 1, immediateDelay: 1, delayedRetries: 0 },
+            onExhausted: escalateTo(notices, () => ({
+              type: 'Noticed',
+              key: input.order,
+              payload: { order: input.order },
+            })),
+          });
+          return 'paid';
+        },
+      });
+      const service = h.service(conn, 'escalations').workflow(payout);
+      await service.start();
+      const run = await service.workflows.start(payout, 'e-1', { order: 'e-1' });
+      const failed = await run.result().catch((error: unknown) => error);
+      expect(isParleyError(failed) && failed.message).toMatch(/bank offline/);
+      expect(undone).toEqual(['e-1']);
+      const threw = (await run.journal()).entries.flatMap(({ entry }) =>
+        entry.type === 'StepThrew' ? [entry] : [],
+      );
+      expect(threw).toMatchObject([{ name: 'transfer', escalated: { topic: notices.name } }]);
+      await service.whenIdle();
+      const published = [];
+      for (let p = 0; p < notices.partitions; p++)
+        published.push(...(await conn.bus.read(notices.name, p, 0, 100)));
+      expect(published.filter((m) => m.key === 'e-1').map((m) => m.id)).toEqual([
+        threw[0]?.escalated?.messageId,
+      ]);
     });
 
     it('requests a command and gets its reply; a reply after the timeout goes to onLateReply, once', async () => {
