@@ -1,11 +1,19 @@
 import { systemClock, type Clock } from '../clock/Clock.ts';
-import { deadLetterChange, type DeadLetterChange } from '../deadletter/deadLetterChange.ts';
+import type { DeadLetterChange } from '../deadletter/deadLetterChange.ts';
+import {
+  BLOCKING_STATUSES,
+  discard,
+  edit,
+  holdsItsKey,
+  isRedrivable,
+  redrive,
+} from '../deadletter/deadLetterLifecycle.ts';
 import { isConcurrencyError } from '../errors/ConcurrencyError.ts';
 import { ParleyError } from '../errors/ParleyError.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
 import type { Bus } from '../ports/Bus.ts';
 import { emptyChange } from '../ports/Change.ts';
-import type { DeadLetter, DeadLetterFilter, DeadLetterStatus } from '../ports/DeadLetter.ts';
+import type { DeadLetter, DeadLetterFilter } from '../ports/DeadLetter.ts';
 import type { Store } from '../ports/Store.ts';
 import { validate } from '../schema/validate.ts';
 import type { BulkResult, Untouched, UntouchedDeadLetter } from './BulkResult.ts';
@@ -91,10 +99,6 @@ export interface Admin {
   };
 }
 
-/** Dead letters whose message waits in its key's parked queue. */
-const ACTIVE: ReadonlyArray<DeadLetterStatus> = ['parked', 'retrying'];
-/** Dead letters whose message is in no queue any more: their key went on. */
-const RELEASED: ReadonlyArray<DeadLetterStatus> = ['escalated', 'skipped'];
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -162,7 +166,11 @@ export function createAdmin(options: AdminOptions): Admin {
     const matched =
       typeof target === 'string'
         ? [{ id: target, version: undefined }]
-        : await store.listDeadLetters({ status: [...ACTIVE], ...target, limit: target.limit ?? 100_000 });
+        : await store.listDeadLetters({
+            status: [...BLOCKING_STATUSES],
+            ...target,
+            limit: target.limit ?? 100_000,
+          });
     const changed: DeadLetter[] = [];
     const untouched: UntouchedDeadLetter[] = [];
     const untouchedBy: Partial<Record<Untouched, number>> = {};
@@ -178,63 +186,10 @@ export function createAdmin(options: AdminOptions): Admin {
   };
 
   const redriveOne = (id: string, actor: Actor, strict: boolean, listed?: number) =>
-    change(
-      id,
-      (current, now) => {
-        if (current.status === 'redriven' && (current.action === 'retry' || current.action === 'replay'))
-          return 'already';
-        const action = ACTIVE.includes(current.status)
-          ? 'retry'
-          : RELEASED.includes(current.status)
-            ? 'replay'
-            : undefined;
-        if (action === undefined) {
-          return new ParleyError(
-            'NOT_REDRIVABLE',
-            `dead letter ${id} is ${current.status}${current.status === 'redriven' ? ' and was handled' : ''}; only parked, retrying, escalated or skipped ones can be redriven`,
-          );
-        }
-        return deadLetterChange(
-          current,
-          { ...current, status: 'redriven', action, dueAt: now, attempts: 0 },
-          { type: 'DeadLetterRedriven', data: { by: actor.by } },
-          now,
-        );
-      },
-      strict,
-      listed,
-    );
+    change(id, (current, now) => redrive(current, actor.by, now), strict, listed);
 
   const discardOne = (id: string, actor: Actor, strict: boolean, listed?: number) =>
-    change(
-      id,
-      (current, now) => {
-        if (current.status === 'discarded') return 'already';
-        const queued =
-          ACTIVE.includes(current.status) || (current.status === 'redriven' && current.action === 'retry');
-        // A pending replay is in no queue: cancelling it needs nothing of the consumer.
-        const replay = current.status === 'redriven' && current.action === 'replay';
-        if (!queued && !replay) {
-          return new ParleyError(
-            'NOT_DISCARDABLE',
-            `dead letter ${id} is ${current.status}: it is no longer in a queue`,
-          );
-        }
-        return deadLetterChange(
-          current,
-          {
-            ...current,
-            status: 'discarded',
-            action: replay ? null : 'drop',
-            dueAt: replay ? null : now,
-          },
-          { type: 'DeadLetterDiscarded', data: { by: actor.by } },
-          now,
-        );
-      },
-      strict,
-      listed,
-    );
+    change(id, (current, now) => discard(current, actor.by, now), strict, listed);
 
   return {
     deadLetters: {
@@ -245,8 +200,7 @@ export function createAdmin(options: AdminOptions): Admin {
 
       async edit(id, payload, actor) {
         const current = await load(id);
-        const editable = (status: DeadLetterStatus) => ACTIVE.includes(status) || RELEASED.includes(status);
-        if (!editable(current.status)) {
+        if (!isRedrivable(current.status)) {
           throw new ParleyError(
             'NOT_EDITABLE',
             `dead letter ${id} is ${current.status}; only parked, retrying, escalated or skipped ones can be edited`,
@@ -262,46 +216,15 @@ export function createAdmin(options: AdminOptions): Admin {
           );
         }
         const validated = await validate(schema, payload, `edit of ${type} in dead letter ${id}`);
-        const afterText = JSON.stringify(validated) ?? 'null';
         const before = parseOr(current.message.payload);
         if (actor.dryRun === true) return { deadLetter: current, before, after: validated };
-        const result = await change(
-          id,
-          (latest, now) => {
-            if (latest.version !== current.version)
-              return new ParleyError('CHANGED', `dead letter ${id} changed meanwhile; look again`);
-            const edit = {
-              at: new Date(now).toISOString(),
-              by: actor.by,
-              ...(actor.reason === undefined ? {} : { reason: actor.reason }),
-              before: latest.message.payload,
-              after: afterText,
-            };
-            return deadLetterChange(
-              latest,
-              {
-                ...latest,
-                message: { ...latest.message, payload: afterText },
-                edits: [...latest.edits, edit],
-                status: 'redriven',
-                action: ACTIVE.includes(latest.status) ? 'retry' : 'replay',
-                dueAt: now,
-                attempts: 0,
-              },
-              {
-                type: 'DeadLetterEdited',
-                data: {
-                  by: actor.by,
-                  reason: actor.reason ?? null,
-                  before: latest.message.payload,
-                  after: afterText,
-                },
-              },
-              now,
-            );
-          },
-          true,
-        );
+        const change_ = {
+          payload: JSON.stringify(validated) ?? 'null',
+          by: actor.by,
+          seen: current.version,
+          ...(actor.reason === undefined ? {} : { reason: actor.reason }),
+        };
+        const result = await change(id, (latest, now) => edit(latest, change_, now), true);
         if (!('deadLetter' in result))
           throw new ParleyError('CHANGED', `dead letter ${id} changed meanwhile`);
         return { deadLetter: result.deadLetter, before, after: validated };
@@ -313,12 +236,10 @@ export function createAdmin(options: AdminOptions): Admin {
         const heads = await store.listDeadLetters({
           consumer,
           key,
-          status: [...ACTIVE, 'redriven'],
+          status: [...BLOCKING_STATUSES, 'redriven'],
           limit: 1000,
         });
-        const head = heads.find(
-          (d) => d.action === 'retry' || d.action === 'drop' || ACTIVE.includes(d.status),
-        );
+        const head = heads.find(holdsItsKey);
         if (head === undefined)
           throw new ParleyError(
             'NOT_FOUND',

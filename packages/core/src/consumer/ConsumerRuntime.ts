@@ -1,3 +1,4 @@
+import { holdsItsKey } from '../deadletter/deadLetterLifecycle.ts';
 import type { Delivered } from '../envelope/Envelope.ts';
 import { RoundSignals } from '../concurrency/RoundSignals.ts';
 import { Signal } from '../concurrency/Signal.ts';
@@ -293,11 +294,7 @@ export class ConsumerRuntime implements ProcessorHost {
         status: ['retrying', 'parked', 'redriven', 'discarded'],
         limit: 1000,
       });
-      const waiting = heads.some(
-        (d) =>
-          d.message.source === this.source.name &&
-          ((d.action !== null && d.action !== 'replay') || d.status === 'parked' || d.status === 'retrying'),
-      );
+      const waiting = heads.some((d) => d.message.source === this.source.name && holdsItsKey(d));
       // A queue without a dead letter at its head was left behind by a crash mid-drain: finish the drain.
       if (!waiting) this.startDrain(key, undefined);
     }
