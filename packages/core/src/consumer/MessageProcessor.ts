@@ -5,7 +5,8 @@ import { isDomainError } from '../errors/DomainError.ts';
 import type { TypedEmitter } from '../events/TypedEmitter.ts';
 import type { ServiceEvents } from '../events/ServiceEvents.ts';
 import { classifyError } from '../failure/classifyError.ts';
-import { decideRetry, delayedRetriesMade, type ResolvedRetryPolicy } from '../failure/RetryPolicy.ts';
+import { delayedRetriesMade, type ResolvedRetryPolicy } from '../failure/RetryPolicy.ts';
+import { decideFailure } from '../failure/decideFailure.ts';
 import type { Logger } from '../logging/Logger.ts';
 import type { DeadLetter, DeadLetterReason } from '../ports/DeadLetter.ts';
 import type { ParkedMessage } from '../ports/ParkedMessage.ts';
@@ -154,23 +155,20 @@ export class MessageProcessor {
         attempt: attempts,
         error,
       });
-      if (kind === 'invalid')
-        return this.exhausted(lane, item, message, error, 'invalid', attempts, policy, epoch);
-      if (kind === 'domain') return this.domainFailure(lane, item, message, error, attempts, epoch);
       const now = host.clock.now();
-      const decision = decideRetry(policy, {
+      const decision = decideFailure(kind, policy, {
         attempts,
         attemptInDelivery: round,
         delayedRetriesDone: delayedRetriesMade(policy, attempts),
         firstFailedAt: firstFailedAt ?? now,
         now,
+        singleDelivery: isReplay(item),
       });
-      // A replay has one delivery: a delayed retry would park a key that has long gone on.
-      if (decision.kind === 'exhausted' || (decision.kind === 'delayed' && isReplay(item))) {
-        return this.exhausted(lane, item, message, error, 'failed', attempts, policy, epoch);
-      }
+      if (decision.kind === 'domain') return this.domainFailure(lane, item, message, error, attempts, epoch);
+      if (decision.kind === 'exhausted')
+        return this.exhausted(lane, item, message, error, decision.reason, attempts, policy, epoch);
       if (host.stopping) return 'abandoned';
-      if (decision.kind === 'immediate') {
+      if (decision.kind === 'retry-now') {
         host.logger.debug(
           { err: error, messageId: message.id, attempts },
           'handler failed; retrying at once',
@@ -178,7 +176,7 @@ export class MessageProcessor {
         await host.sleep(decision.delay);
         continue;
       }
-      const dueAt = now + decision.delay;
+      const dueAt = decision.at;
       const parked = this.parked(item);
       const failure = failureParts({
         consumer: host.definition.name,

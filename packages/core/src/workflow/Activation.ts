@@ -3,10 +3,10 @@ import { isoTime } from '../clock/isoTime.ts';
 import { errorRecord } from '../deadletter/errorRecord.ts';
 import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
 import { compactHeaders } from '../envelope/headers.ts';
-import { isDomainError } from '../errors/DomainError.ts';
 import { ensureError } from '../errors/ensureError.ts';
 import { classifyError } from '../failure/classifyError.ts';
-import { decideRetry, resolveRetryPolicy } from '../failure/RetryPolicy.ts';
+import { decideFailure } from '../failure/decideFailure.ts';
+import { resolveRetryPolicy } from '../failure/RetryPolicy.ts';
 import { deriveMessageId, newMessageId } from '../ids/MessageId.ts';
 import type { Logger } from '../logging/Logger.ts';
 import { emptyChange } from '../ports/Change.ts';
@@ -490,21 +490,23 @@ export class Activation {
       }
       attempts = attempt;
       const at = this.host.clock.now();
-      const kind = isDomainError(error) ? 'domain' : classifyError(error);
-      const decision =
-        kind === 'transient'
-          ? decideRetry(policy, { attempts, attemptInDelivery, delayedRetriesDone, firstFailedAt, now: at })
-          : ({ kind: 'exhausted', by: 'delayedRetries' } as const);
+      const decision = decideFailure(classifyError(error), policy, {
+        attempts,
+        attemptInDelivery,
+        delayedRetriesDone,
+        firstFailedAt,
+        now: at,
+      });
       const record = errorRecord(error);
-      if (decision.kind === 'immediate') {
+      if (decision.kind === 'retry-now') {
         this.pending.push(
           this.event({ type: 'StepFailed', seq, name, attempt, error: record, retryAt: null }),
         );
         await this.host.clock.sleep(decision.delay);
         continue;
       }
-      if (decision.kind === 'delayed') {
-        const retryAt = at + decision.delay;
+      if (decision.kind === 'retry-at') {
+        const retryAt = decision.at;
         delayedRetriesDone++;
         await this.commit([{ type: 'StepFailed', seq, name, attempt, error: record, retryAt }], {
           timers: [this.wake(retryAt, `retry ${seq}`)],
@@ -513,11 +515,13 @@ export class Activation {
       }
       this.pending.push(this.event({ type: 'StepFailed', seq, name, attempt, error: record, retryAt: null }));
       const exhausted = options.onExhausted ?? 'park';
-      if (exhausted === 'park' && kind !== 'domain') {
+      // A domain error is the step's outcome: it throws into the workflow, whatever the exhaustion policy.
+      const domain = decision.kind === 'domain';
+      if (exhausted === 'park' && !domain) {
         await this.park(record, 'StepParked', seq, name);
         return this.halt();
       }
-      if (typeof exhausted === 'object' && 'escalate' in exhausted && kind !== 'domain') {
+      if (typeof exhausted === 'object' && 'escalate' in exhausted && !domain) {
         const outgoing = await this.escalation(seq, exhausted, record);
         await this.commit(
           [
