@@ -65,7 +65,8 @@ describe('parley workflows', () => {
     const show = await runCli(['workflows', 'show', 'payout', 'p-1', '--store', url]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/payout run p-1: parked/);
-    expect(show.stdout).toMatch(/StepFailed\s+2\s+transfer\s+attempt 1: bank offline/);
+    expect(show.stdout).toMatch(/WHAT\s+#\s+NAME\s+TOOK MS\s+DETAIL/);
+    expect(show.stdout).toMatch(/StepFailed\s+2\s+transfer\s+\d+\s+attempt 1: bank offline/);
     expect(show.stdout).toMatch(/StepParked\s+2\s+transfer/);
 
     // One place to see what is stuck: the parked run is among the dead letters, as a workflow.

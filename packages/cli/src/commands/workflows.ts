@@ -188,18 +188,50 @@ export interface TimelineLine {
   readonly what: string;
   readonly seq: string | null;
   readonly name: string | null;
+  /**
+   * How long it took, in ms: a step attempt since the entry before it (or its delayed retry's due time), a
+   * wait, timer or race since it began.
+   * Null for other entries.
+   */
+  readonly tookMs: number | null;
   readonly detail: string;
 }
 
+const ENDS_ATTEMPT = new Set(['StepCompleted', 'StepFailed', 'StepThrew']);
+const ENDS_WAIT: Record<string, string> = {
+  WaitResolved: 'WaitStarted',
+  WaitTimedOut: 'WaitStarted',
+  TimerFired: 'TimerStarted',
+  RaceDecided: 'RaceStarted',
+};
+
 /** The journal as a timeline, oldest first. */
 export function timeline(journal: Journal): TimelineLine[] {
-  return journal.entries.map(({ entry, at }) => ({
-    at,
-    what: entry.type,
-    seq: 'seq' in entry ? entry.seq : null,
-    name: 'name' in entry ? entry.name : null,
-    detail: detailOf(entry),
-  }));
+  const began = new Map<string, number>();
+  const retryAt = new Map<string, number>();
+  let previous: number | undefined;
+  return journal.entries.map(({ entry, at }) => {
+    const time = Date.parse(at);
+    const seq = 'seq' in entry ? entry.seq : null;
+    let tookMs: number | null = null;
+    if (ENDS_ATTEMPT.has(entry.type) && previous !== undefined) {
+      // An attempt after a delayed retry began no sooner than the retry was due.
+      tookMs = time - Math.max(previous, (seq === null ? undefined : retryAt.get(seq)) ?? previous);
+    }
+    if (entry.type === 'StepFailed' && entry.retryAt !== null) retryAt.set(entry.seq, entry.retryAt);
+    const start = seq === null ? undefined : began.get(`${ENDS_WAIT[entry.type] ?? ''}/${seq}`);
+    if (start !== undefined) tookMs = time - start;
+    if (seq !== null) began.set(`${entry.type}/${seq}`, time);
+    previous = time;
+    return {
+      at,
+      what: entry.type,
+      seq,
+      name: 'name' in entry ? entry.name : null,
+      tookMs,
+      detail: detailOf(entry),
+    };
+  });
 }
 
 function detailOf(entry: JournalEntry): string {
@@ -268,6 +300,7 @@ function describeRun(run: WorkflowRunSummary, journal: Journal): string {
       { header: 'WHAT', value: (l) => l.what },
       { header: '#', value: (l) => l.seq ?? '' },
       { header: 'NAME', value: (l) => l.name ?? '' },
+      { header: 'TOOK MS', value: (l) => (l.tookMs === null ? '' : String(l.tookMs)), align: 'right' },
       { header: 'DETAIL', value: (l) => l.detail, maxWidth: 100 },
     ],
     timeline(journal),
