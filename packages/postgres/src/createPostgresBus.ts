@@ -24,6 +24,13 @@ export interface PostgresBusOptions {
    * @default 10
    */
   readonly poolSize?: number;
+  /**
+   * How long a call waits for a lost connection to come back (a server restart, a failover) before it fails, in
+   * ms: meanwhile it is retried on new connections, so callers only wait. A commit whose COMMIT was cut off with
+   * no answer is not retried: it fails with `COMMIT_OUTCOME_UNKNOWN`.
+   * @default 60000
+   */
+  readonly reconnectTimeoutMs?: number;
 }
 
 interface MessageRow {
@@ -70,6 +77,7 @@ export function createPostgresBus(target: PostgresTarget, options: PostgresBusOp
   const database = openDatabase(resolved, {
     logger,
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    ...(options.reconnectTimeoutMs === undefined ? {} : { reconnectTimeoutMs: options.reconnectTimeoutMs }),
   });
   const { s, run, changes } = database;
   const catalog = new TopicCatalog(s, resolved.description);

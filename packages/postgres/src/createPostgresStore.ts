@@ -52,6 +52,13 @@ export interface PostgresStoreOptions {
    * @default 10
    */
   readonly poolSize?: number;
+  /**
+   * How long a call waits for a lost connection to come back (a server restart, a failover) before it fails, in
+   * ms: meanwhile it is retried on new connections, so callers only wait. A commit whose COMMIT was cut off with
+   * no answer is not retried: it fails with `COMMIT_OUTCOME_UNKNOWN`.
+   * @default 60000
+   */
+  readonly reconnectTimeoutMs?: number;
 }
 
 /** The notification that signals each kind of store change. */
@@ -86,6 +93,7 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
   const database = openDatabase(resolved, {
     logger,
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    ...(options.reconnectTimeoutMs === undefined ? {} : { reconnectTimeoutMs: options.reconnectTimeoutMs }),
   });
   const { s, run, changes } = database;
   const instanceSlots = createInstanceSlots(database, logger);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Logger } from '@parley/core';
+import { ParleyError, type Logger } from '@parley/core';
 import { createChangeNotifier, type ChangeNotifier, type ChangeSignal } from './changeNotifier.ts';
 import { connectClient } from './connectClient.ts';
+import { isConnectionLoss, isRefusedByServer, wasNeverSent } from './connectionLoss.ts';
 import { migrate } from './migrate.ts';
 import type { Queryable } from './Queryable.ts';
 import type { ResolvedTarget } from './resolveTarget.ts';
@@ -40,6 +41,12 @@ export interface OpenDatabaseOptions {
   readonly logger: Logger;
   /** @default 10 */
   readonly poolSize?: number;
+  /**
+   * How long a call waits for a lost connection to come back (a server restart, a failover) before it fails, in
+   * ms. Calls are retried on a new connection meanwhile, so callers see only the delay.
+   * @default 60000
+   */
+  readonly reconnectTimeoutMs?: number;
 }
 
 // int8 columns (positions, counts, ms timestamps) come back as JS numbers: they stay far below 2^53.
@@ -70,7 +77,12 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
       connectionTimeoutMillis: 10_000,
     });
   // An idle client whose server went away emits 'error' on the pool; without a listener the process would die.
-  const onPoolError = (error: Error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed');
+  const onPoolError = (error: Error) =>
+    // pg attaches the client to the error: log what matters, not the connection's internals.
+    logger.warn(
+      { err: { name: error.name, message: error.message, code: (error as { code?: unknown }).code } },
+      'an idle PostgreSQL connection failed',
+    );
   pool.on('error', onPoolError);
   const schema = target.schema;
   const s = pg.escapeIdentifier(schema);
@@ -94,7 +106,7 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
 
   function track<T>(work: () => Promise<T>): Promise<T> {
     if (closed !== undefined) return Promise.reject(new Error(`${target.description} is closed`));
-    const call = ready().then(work);
+    const call = reconnecting('the migration', ready).then(work);
     const settled: Promise<unknown> = call.then(
       () => pending.delete(settled),
       () => pending.delete(settled),
@@ -103,21 +115,63 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
     return call;
   }
 
+  const reconnectTimeoutMs = options.reconnectTimeoutMs ?? 60_000;
+  let outage: number | undefined;
+
+  /**
+   * Runs `work`, and runs it again on a new connection while the connection is lost, until the server answers
+   * or `reconnectTimeoutMs` has passed. `work` must be safe to repeat after such a failure.
+   */
+  async function reconnecting<T>(what: string, work: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + reconnectTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await work();
+        if (outage !== undefined) {
+          logger.warn({ downMs: Date.now() - outage }, `${target.description}: connection back`);
+          outage = undefined;
+        }
+        return result;
+      } catch (error) {
+        if (!isConnectionLoss(error) || closed !== undefined || Date.now() >= deadline) throw error;
+        if (outage === undefined) {
+          outage = Date.now();
+          logger.warn(
+            { err: error },
+            `${target.description}: connection lost; retrying ${what} until the server answers (up to ${reconnectTimeoutMs} ms)`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      }
+    }
+  }
+
   async function transaction(
     work: (client: pg.PoolClient) => Promise<ChangeSignal[]>,
   ): Promise<ChangeSignal[]> {
     const client = await connectClient(pool);
     let broken: Error | undefined;
+    let committing = false;
     try {
       await client.query('BEGIN');
       try {
         const signals = await work(client);
+        committing = true;
         await client.query(commitStatement(channel, signals));
         return signals;
       } catch (error) {
         await client.query('ROLLBACK').catch((rollbackError: unknown) => {
           broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
         });
+        // Cut while the COMMIT was on its way, with no answer from the server: it may have committed. Repeating
+        // it could apply it twice, so the caller hears that the outcome is unknown.
+        if (committing && isConnectionLoss(error) && !isRefusedByServer(error) && !wasNeverSent(error)) {
+          throw new ParleyError(
+            'COMMIT_OUTCOME_UNKNOWN',
+            `${target.description}: the connection was lost during COMMIT; the transaction may or may not have committed`,
+            { cause: error },
+          );
+        }
         throw error;
       }
     } finally {
@@ -131,9 +185,9 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
     channel,
     description: target.description,
     changes,
-    run: (work) => track(() => work(pool)),
-    transaction: (work) => track(() => transaction(work)),
-    session: () => track(() => connectClient(pool)),
+    run: (work) => track(() => reconnecting('a statement', () => work(pool))),
+    transaction: (work) => track(() => reconnecting('a transaction', () => transaction(work))),
+    session: () => track(() => reconnecting('a connection', () => connectClient(pool))),
     identity: () =>
       track(async () => {
         if (identity === undefined) {

@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createService } from '@parley/core';
+import { promisify } from 'node:util';
+import { createService, silentLogger } from '@parley/core';
 import { fixtures, waitUntil } from '@parley/testing';
 import { expect, it } from 'vitest';
 import { openPostgres } from './conformance/postgresEnvironment.ts';
@@ -90,6 +91,64 @@ describePostgres(
             );
             expect(stream.at(-1)?.version).toBe(perKey);
           }
+        } finally {
+          await service.stop();
+          await conn.close();
+        }
+      },
+    );
+
+    it.runIf(cluster !== undefined)(
+      'publish and execute ride out the restart: every call returns, and each one counts once',
+      { timeout: 90_000 },
+      async () => {
+        const conn = openPostgres(testUrl, base);
+        const service = createService({
+          name: 'teller',
+          store: conn.store,
+          bus: conn.bus,
+          logger: silentLogger,
+        }).entity(account);
+        // Keys of their own: the test before this one published to the same topic.
+        const calls = 60;
+        let done = 0;
+        try {
+          await service.start();
+          const producer = (async () => {
+            for (let seq = 0; seq < calls; seq++) {
+              await service.publish(numbers, {
+                type: 'Numbered',
+                key: `k${seq % 5}`,
+                payload: { key: 'k', seq },
+              });
+              await service.execute(account, 'till', { type: 'Deposit', data: { amount: 1, seq } });
+              done++;
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+          })();
+          await waitUntil(() => done >= 10, { what: 'some calls before the restart' });
+          // Asynchronously, so that calls are under way while the server goes down and comes back.
+          await promisify(execFile)(
+            'pg_ctlcluster',
+            ['--skip-systemctl-redirect', cluster!, 'main', 'restart'],
+            {
+              timeout: 60_000,
+            },
+          );
+          await producer;
+          expect(done).toBe(calls);
+          const published = [];
+          for (let p = 0; p < numbers.partitions; p++)
+            published.push(
+              ...(await conn.bus.read(numbers.name, p, 0, 1000)).filter((m) => /^k\d$/.test(m.key)),
+            );
+          expect(
+            published.map((m) => (JSON.parse(m.payload) as { seq: number }).seq).sort((a, b) => a - b),
+          ).toEqual(Array.from({ length: calls }, (_, i) => i));
+          const till = await conn.store.readStream(account.name, 'till', 0);
+          expect(till.map((e) => (e.data as { seq: number }).seq)).toEqual(
+            Array.from({ length: calls }, (_, i) => i),
+          );
         } finally {
           await service.stop();
           await conn.close();
