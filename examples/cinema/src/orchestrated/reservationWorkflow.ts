@@ -44,7 +44,7 @@ export const RESERVATION_WORKFLOW = 'reservation';
  */
 export function reservationWorkflow(options: {
   /** The show service the steps execute on (the service this workflow is registered with). */
-  shows: () => Pick<Service, 'execute'>;
+  shows: () => Pick<Service, 'execute' | 'publish' | 'load'>;
   paymentTimeoutMs: number;
 }): ReservationWorkflow {
   const execute: Pick<Service, 'execute'>['execute'] = (...args) => options.shows().execute(...args);
@@ -63,10 +63,14 @@ export function reservationWorkflow(options: {
     ],
     replies: [walletReplies],
     run: async (ctx, input) => {
-      // Why the seat goes back if the run ends without a ticket. Every failure below says why before it throws;
-      // a run stopped from outside (handle.cancel, `parley workflows cancel`) keeps this one. Replays set it the
-      // same way, so a compensation resumed by a later activation sees the same reason.
-      const release = { reason: 'operator' };
+      // What the compensation must undo, as the run knows it: why the seat goes back, and whether a charge may
+      // have been taken that nothing else will give back. Every failure below says why before it throws; a run
+      // stopped from outside (handle.cancel, `parley workflows cancel`) keeps `operator`. Replays set these the
+      // same way, so a compensation resumed by a later activation sees the same values.
+      const release: { reason: string; owed: 'nothing' | 'maybe' | 'charged' } = {
+        reason: 'operator',
+        owed: 'nothing',
+      };
       await ctx.step(
         'hold-seat',
         async (info) => {
@@ -93,11 +97,20 @@ export function reservationWorkflow(options: {
               },
               { commandId: info.idempotencyKey },
             );
+            if (release.owed === 'nothing') return;
+            // Stopped from outside while the charge was under way (or just taken): its answer will reach a
+            // finished run, which gives nothing back, so give it back here — unless the seat was sold after
+            // all. The refund is keyed like the charge, so the wallet handles it after the charge, and it
+            // refunds only what it took, once.
+            const { state } = await options.shows().load(show, input.showId);
+            if (state.reservations[input.reservationId]?.status === 'cancelled')
+              await options.shows().publish(walletCommands, refund(input));
           },
         },
       );
 
       let reply: RequestReply | undefined;
+      release.owed = 'maybe';
       try {
         reply = await ctx.request(
           'charge',
@@ -109,15 +122,18 @@ export function reservationWorkflow(options: {
           },
           { replyTo: walletReplies, timeout: options.paymentTimeoutMs },
         );
+        release.owed = reply.status === 'accepted' ? 'charged' : 'nothing';
       } catch (error) {
         // No answer in time: the answer, if it still comes, goes to onLateReply.
         if (!isParleyError(error) || error.code !== 'WORKFLOW_TIMEOUT') throw error;
+        release.owed = 'nothing';
       }
 
       const cancellation = await customerCancellation(ctx);
       if (cancellation !== undefined) {
         release.reason = cancellation.reason;
         if (reply?.status === 'accepted') await ctx.publish(walletCommands, refund(input));
+        release.owed = 'nothing';
         throw new DomainError('CancelledByCustomer', `the customer cancelled ${input.reservationId}`);
       }
       if (reply === undefined) {
