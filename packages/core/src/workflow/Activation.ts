@@ -19,6 +19,8 @@ import type { SchemaMap } from '../schema/validate.ts';
 import { validate } from '../schema/validate.ts';
 import type { PublishInput, TopicDefinition } from '../topic/defineTopic.ts';
 import { prepareOutgoing } from '../topic/prepareOutgoing.ts';
+import { decideRace, raceBranches } from './race.ts';
+import { toDelivered } from './toDelivered.ts';
 import { wakeMessage } from './wakeMessage.ts';
 import type { AnyWorkflow, LateReply } from './defineWorkflow.ts';
 import {
@@ -778,24 +780,12 @@ export class Activation {
       plan = raceBranches(this.workflow, name, branches, startedAt);
       this.pending.push(this.event({ type: 'RaceStarted', seq, name, branches: plan }));
     }
-    const now = this.host.clock.now();
-    let best: { key: string; at: number; messageId: string | null } | undefined;
-    for (const branch of plan) {
-      let candidate: { at: number; messageId: string | null } | undefined;
-      const declared = branches[branch.key];
-      if (branch.topic !== null) {
-        const match = declared !== undefined && 'waitFor' in declared ? declared.match : undefined;
-        const found = this.inbox.find(
-          (m) => m.source === branch.topic && !this.consumed.has(m.id) && (match?.(toDelivered(m)) ?? true),
-        );
-        if (found !== undefined)
-          candidate = { at: Math.max(startedAt, this.receivedAt.get(found.id) ?? now), messageId: found.id };
-      } else if (branch.dueAt !== null && branch.dueAt <= now) {
-        candidate = { at: branch.dueAt, messageId: null };
-      }
-      if (candidate !== undefined && (best === undefined || candidate.at < best.at))
-        best = { key: branch.key, ...candidate };
-    }
+    const best = decideRace(plan, branches, {
+      startedAt,
+      now: this.host.clock.now(),
+      inbox: this.inbox.filter((m) => !this.consumed.has(m.id)),
+      receivedAt: this.receivedAt,
+    });
     if (best !== undefined) {
       if (best.messageId !== null) this.consumed.add(best.messageId);
       this.pending.push(
@@ -902,28 +892,6 @@ export class Activation {
   }
 }
 
-/** A race's branches as journaled: their waits' topics (checked against the inbox routes) and timers' due times. */
-function raceBranches(
-  workflow: AnyWorkflow,
-  name: string,
-  branches: Record<string, RaceBranch>,
-  now: number,
-): RaceBranchEntry[] {
-  const plan = Object.entries(branches).map(([key, branch]): RaceBranchEntry => {
-    if ('waitFor' in branch) {
-      if (!workflow.inbox.some((route) => route.topic.name === branch.waitFor.name)) {
-        throw new TypeError(
-          `workflow ${workflow.name}: race ${name} waits for ${branch.waitFor.name}, which is not one of its inbox topics`,
-        );
-      }
-      return { key, topic: branch.waitFor.name, dueAt: null };
-    }
-    return { key, topic: null, dueAt: 'sleep' in branch ? now + branch.sleep : Number(branch.until) };
-  });
-  if (plan.length === 0) throw new TypeError(`workflow ${workflow.name}: race ${name} has no branches`);
-  return plan;
-}
-
 function spaceOf(seq: string): string {
   return seq.replace(/\d+$/, '');
 }
@@ -943,18 +911,4 @@ function lastStepName(events: ReadonlyArray<NewEvent>): string | null {
     if (typeof name === 'string') return name;
   }
   return null;
-}
-
-function toDelivered(message: InboxMessage): Delivered {
-  return {
-    id: message.id as Delivered['id'],
-    type: message.type,
-    key: message.key,
-    payload: message.payload,
-    headers: message.headers,
-    occurredAt: message.occurredAt,
-    source: message.source,
-    partition: 0,
-    position: 0,
-  };
 }
