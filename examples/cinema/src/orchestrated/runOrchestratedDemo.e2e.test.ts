@@ -13,8 +13,9 @@ describe('cinema demo, orchestrated', () => {
         reservations: 240,
         seed: 7,
         faults: { insufficientFunds: 0.15, poisonWallets: 0.08, timeouts: 0.05, duplicates: 0.1 },
-        paymentTimeoutMs: 1500,
-        slowChargeMs: 2500,
+        // Long enough for customer cancellations to reach the runs of slow charges before they give up.
+        paymentTimeoutMs: 2500,
+        slowChargeMs: 3500,
       });
       expect(result.problems).toEqual([]);
       expect(result.settled).toBe(true);
