@@ -14,3 +14,8 @@ export { runWorkflowCrashTest, type WorkflowCrashTestOptions } from './crash/run
 export { workflowCrashWorkload, startWorkflowCrashWorker } from './crash/workflowCrashWorkload.ts';
 export { entitySpec } from './spec/entitySpec.ts';
 export { recordingLogger, type RecordingLogger, type LogEntry } from './logging/recordingLogger.ts';
+export {
+  createMemoryBackend,
+  type MemoryBackend,
+  type MemoryBackendOptions,
+} from './memory/createMemoryBackend.ts';
