@@ -9,6 +9,8 @@ import { benchPayload } from './payload.ts';
 import { run as graphileWorker } from './peers/graphileWorker.ts';
 import { run as bullmq } from './peers/bullmq.ts';
 import { run as natsJetStream } from './peers/natsJetStream.ts';
+import { dbosWorkflows } from './peers/dbosWorkflows.ts';
+import { restateWorkflows } from './peers/restateWorkflows.ts';
 import type { PeerResult } from './peers/PeerRun.ts';
 import { round } from './percentiles.ts';
 import { barChartSvg, markdownTable } from './report.ts';
@@ -17,6 +19,11 @@ import { entityCommands, type EntityCommandsResult } from './scenarios/entityCom
 import { memory, type MemoryResult } from './scenarios/memory.ts';
 import { rawInsertPostgres, rawInsertSqlite, type RawInsertResult } from './scenarios/rawInsert.ts';
 import { sqlAlonePostgres, sqlAloneSqlite, type SqlAloneResult } from './scenarios/sqlAlone.ts';
+import {
+  parleyWorkflows,
+  type WorkflowBenchOptions,
+  type WorkflowBenchResult,
+} from './scenarios/workflows.ts';
 
 const quick = process.argv.includes('--quick');
 const size = {
@@ -27,6 +34,7 @@ const size = {
   poison: quick ? 5_000 : 50_000,
   memory: quick ? 20_000 : 1_000_000,
   peers: quick ? 5_000 : 50_000,
+  workflows: quick ? 300 : 2_000,
 };
 
 function progress(label: string, total: number): (done: number) => void {
@@ -183,6 +191,26 @@ const peers = {
   bullmq: await step('peer: BullMQ (Redis)', () => bullmq(peerOptions)),
   natsJetStream: await step('peer: NATS JetStream', () => natsJetStream(peerOptions)),
 };
+// The same workflow of three trivial journaled steps in each engine, 32 callers each starting one and awaiting it.
+const workflowOptions = (label: string): WorkflowBenchOptions => ({
+  count: size.workflows,
+  inFlight: 32,
+  onProgress: progress(label, size.workflows),
+});
+const workflows = {
+  sqlite: await step('workflows (three journaled steps), Parley on SQLite', () =>
+    withBackend('sqlite', (b) => parleyWorkflows(b, workflowOptions('sqlite'))),
+  ),
+  postgres: await step('workflows (three journaled steps), Parley on PostgreSQL', () =>
+    withBackend('postgres', (b) => parleyWorkflows(b, workflowOptions('postgres'))),
+  ),
+  dbos: await step('workflows (three journaled steps), DBOS Transact on PostgreSQL', () =>
+    dbosWorkflows(workflowOptions('dbos')),
+  ),
+  restate: await step('workflows (three journaled steps), Restate', () =>
+    restateWorkflows(workflowOptions('restate')),
+  ),
+};
 
 // ---- ratios and report -----------------------------------------------------------------------------------------
 
@@ -191,6 +219,8 @@ const rate = (value: { messagesPerSecond: number } | { error: string } | undefin
 const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined || b === 0 ? null : round(a / b, 3);
 const rawRate = (r: RawInsertResult | { error: string }) => ok(r)?.rowsPerSecond;
+const workflowRate = (r: WorkflowBenchResult | { error: string }) => ok(r)?.workflowsPerSecond;
+const stepP50 = (r: WorkflowBenchResult | { error: string }) => ok(r)?.stepLatencyMs.p50;
 const ratios = {
   e2eOverRawInsertSqlite: ratio(rate(e2e.sqlite), rawRate(raw.sqlite)),
   e2eOverRawInsertPostgres: ratio(rate(e2e.postgres), rawRate(raw.postgres)),
@@ -212,6 +242,13 @@ const ratios = {
   postgresOverGraphileWorker: ratio(rate(e2e.postgres), rate(ok<PeerResult>(peers.graphileWorker))),
   postgresNatsOverRawJetStream: ratio(rate(e2e['postgres+nats']), rate(ok<PeerResult>(peers.natsJetStream))),
   poisonHealthyOverBaseline: ratio(rate(poison.poisoned), rate(poison.baseline)),
+  workflowsPostgresOverDbos: ratio(workflowRate(workflows.postgres), workflowRate(workflows.dbos)),
+  workflowsPostgresOverRestate: ratio(workflowRate(workflows.postgres), workflowRate(workflows.restate)),
+  workflowsSqliteOverDbos: ratio(workflowRate(workflows.sqlite), workflowRate(workflows.dbos)),
+  workflowsSqliteOverRestate: ratio(workflowRate(workflows.sqlite), workflowRate(workflows.restate)),
+  // Latency ratios: below 1 means Parley's steps follow each other sooner.
+  stepP50PostgresOverDbos: ratio(stepP50(workflows.postgres), stepP50(workflows.dbos)),
+  stepP50PostgresOverRestate: ratio(stepP50(workflows.postgres), stepP50(workflows.restate)),
 };
 const targets = {
   e2eAtLeast30PercentOfRawInsert:
@@ -243,6 +280,7 @@ const results = {
   poisonIsolation: poison,
   memory: mem,
   peers,
+  workflows,
   ratios,
   targets,
 };
@@ -277,6 +315,14 @@ const latencyOf = (label: string, value: EndToEndResult | { error: string } | un
         { label: `${label} p99.9`, value: ms.p999 },
       ];
 };
+const workflowRows = Object.values(workflows)
+  .map((r) => ok<WorkflowBenchResult>(r))
+  .filter((r): r is WorkflowBenchResult => r !== undefined);
+const workflowBars = workflowRows.map((r) => ({ label: r.system, value: r.workflowsPerSecond }));
+const stepBars = workflowRows.flatMap((r) => [
+  { label: `${r.system} p50`, value: r.stepLatencyMs.p50 },
+  { label: `${r.system} p99`, value: r.stepLatencyMs.p99 },
+]);
 const latencyBars = [
   ...latencyOf('SQLite at 1,000 msg/s,', latency),
   ...latencyOf('SQLite at 1,000 msg/s, 1% poisoned,', poisonedLatency),
@@ -286,6 +332,8 @@ fs.writeFileSync(
   barChartSvg([
     { title: 'messages per second, one run, this machine', bars },
     { title: 'publish → handler latency, ms', bars: latencyBars },
+    { title: 'workflows of three journaled steps per second, 32 in flight', bars: workflowBars },
+    { title: 'per-step latency (one step begins → the next begins), ms', bars: stepBars },
   ]),
 );
 const md = [
@@ -305,6 +353,30 @@ const md = [
       ok(latency)?.latencyMs[q] ?? 'n/a',
       ok(poisonedLatency)?.latencyMs[q] ?? 'n/a',
     ]),
+  ),
+  '',
+  markdownTable(
+    [
+      'workflow of three journaled steps, 32 in flight',
+      'workflows/s',
+      'step p50, ms',
+      'step p99, ms',
+      'workflow p50, ms',
+      'workflow p99, ms',
+    ],
+    Object.entries(workflows).map(([name, r]) => {
+      const good = ok<WorkflowBenchResult>(r);
+      return good === undefined
+        ? [name, `failed: ${'error' in r ? r.error : ''}`, 'n/a', 'n/a', 'n/a', 'n/a']
+        : [
+            good.system,
+            good.workflowsPerSecond,
+            good.stepLatencyMs.p50,
+            good.stepLatencyMs.p99,
+            good.workflowLatencyMs.p50,
+            good.workflowLatencyMs.p99,
+          ];
+    }),
   ),
   '',
   markdownTable(
