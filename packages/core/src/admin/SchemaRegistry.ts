@@ -1,3 +1,4 @@
+import { ownEntry } from '../schema/ownEntry.ts';
 import type { AnyEntity } from '../entity/defineEntity.ts';
 import type { SchemaMap, StandardSchemaV1 } from '../schema/validate.ts';
 import type { TopicDefinition } from '../topic/defineTopic.ts';
@@ -19,7 +20,10 @@ export function schemaRegistry(definitions: {
   for (const entity of definitions.entities ?? [])
     sources.set(`entity:${entity.name}`, entity.events as SchemaMap);
   return {
-    schemaFor: (source, type) => sources.get(source)?.[type],
+    schemaFor: (source, type) => {
+      const schemas = sources.get(source);
+      return schemas === undefined ? undefined : ownEntry(schemas, type);
+    },
     knows: (source) => sources.has(source),
   };
 }

@@ -1,3 +1,4 @@
+import { ownEntry } from '../schema/ownEntry.ts';
 import { andThen } from '../concurrency/andThen.ts';
 import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
@@ -156,6 +157,8 @@ function decodeFields(
   const where = `${source}#${partition}@${position}`;
   if (typeof fields.id !== 'string' || fields.id.length === 0)
     throw new ValidationError(`${where}: message has no id`);
+  if (typeof fields.type !== 'string')
+    throw new ValidationError(`${where}: message ${fields.id} has no type`);
   if (typeof fields.key !== 'string') throw new ValidationError(`${where}: message ${fields.id} has no key`);
   if (typeof fields.occurredAt !== 'string')
     throw new ValidationError(`${where}: message ${fields.id} has no occurredAt`);
@@ -165,7 +168,7 @@ function decodeFields(
       `${where}: message ${fields.id} has headers that are not a JSON object of strings`,
     );
   }
-  const schema = messages[fields.type];
+  const schema = ownEntry(messages, fields.type);
   if (schema === undefined) {
     throw new ValidationError(`${where}: unknown message type ${JSON.stringify(fields.type)} in ${source}`);
   }

@@ -1,3 +1,4 @@
+import { ownEntry } from '../schema/ownEntry.ts';
 import type { Clock } from '../clock/Clock.ts';
 import type { Delivered } from '../envelope/Envelope.ts';
 import { ensureError } from '../errors/ensureError.ts';
@@ -442,12 +443,13 @@ export class MessageProcessor {
 
   private handlerFor(type: string): Handler<Delivered> | undefined {
     const handle = this.host.definition.handle;
-    return typeof handle === 'function' ? handle : handle[type];
+    return typeof handle === 'function' ? handle : ownEntry(handle, type);
   }
 
   private policyFor(type: string | undefined): ResolvedRetryPolicy {
     return (
-      (type === undefined ? undefined : this.host.definition.retryByType[type]) ?? this.host.definition.retry
+      (type === undefined ? undefined : ownEntry(this.host.definition.retryByType, type)) ??
+      this.host.definition.retry
     );
   }
 }

@@ -1,3 +1,4 @@
+import { ownEntry } from '../schema/ownEntry.ts';
 import { andThen } from '../concurrency/andThen.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
 import { validate, type SchemaMap } from '../schema/validate.ts';
@@ -12,7 +13,7 @@ export function validateCommand(
   command: { type: string; data?: unknown },
 ): { type: string; data: unknown } | Promise<{ type: string; data: unknown }> {
   const commands = entity.commands as SchemaMap;
-  const schema = typeof command?.type === 'string' ? commands[command.type] : undefined;
+  const schema = typeof command?.type === 'string' ? ownEntry(commands, command.type) : undefined;
   if (schema === undefined) {
     throw new ValidationError(
       `entity ${entity.name} has no command ${JSON.stringify(command?.type)}; known: ${Object.keys(commands).join(', ')}`,

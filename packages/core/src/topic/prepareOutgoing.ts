@@ -1,3 +1,4 @@
+import { ownEntry } from '../schema/ownEntry.ts';
 import { andThen } from '../concurrency/andThen.ts';
 import type { MessageHeaders } from '../envelope/Envelope.ts';
 import { compactHeaders } from '../envelope/headers.ts';
@@ -35,7 +36,7 @@ function prepareNow<M extends SchemaMap>(
   input: PublishInput<M>,
   defaults: { id: MessageId; headers: MessageHeaders; now: number },
 ): OutgoingMessage | Promise<OutgoingMessage> {
-  const schema = topic.messages[input.type];
+  const schema = typeof input.type === 'string' ? ownEntry(topic.messages, input.type) : undefined;
   if (schema === undefined) {
     throw new ValidationError(
       `topic ${topic.name} has no message type ${JSON.stringify(input.type)}; known: ${Object.keys(topic.messages).join(', ')}`,
