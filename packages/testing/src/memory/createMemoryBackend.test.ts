@@ -174,6 +174,36 @@ describe('memory backend', () => {
     expect((await bus.read('orders', 0, 0, 10)).map((r) => r.position)).toEqual([2]);
   });
 
+  it('filters and pages dead letters as the SQL stores do, and serves due actions by due time', async () => {
+    const { store } = await createMemoryBackend().open();
+    const letters = [1, 2, 3].map((n) => ({
+      ...deadLetter(),
+      id: `01J00000000000000000000${n}`,
+      lastFailedAt: `2026-01-0${n}T00:00:00.000Z`,
+      dueAt: 100 - n,
+      error: { name: 'GatewayError', message: n === 2 ? 'Timeout at Gate Ä' : 'refused' },
+    }));
+    await store.commit({
+      ...emptyChange,
+      deadLetters: [...letters, { ...deadLetter(), action: null, dueAt: null }],
+    });
+    const ids = (list: DeadLetter[]) => list.map((d) => d.id.slice(-1));
+    expect(ids(await store.listDeadLetters({ error: 'TIMEOUT' }))).toEqual(['2']);
+    // LIKE folds the case of ASCII letters only.
+    expect(await store.listDeadLetters({ error: 'gate ä' })).toEqual([]);
+    expect(
+      ids(await store.listDeadLetters({ error: 'gatewayerror', since: '2026-01-02T00:00:00.000Z' })),
+    ).toEqual(['2', '3']);
+    expect(ids(await store.listDeadLetters({ until: '2026-01-02T00:00:00.000Z', limit: 1 }))).toEqual(['1']);
+    expect(ids(await store.listDeadLetters({ after: letters[0]!.id, limit: 1 }))).toEqual(['2']);
+    expect(ids(await store.dueDeadLetters('c', 'orders', 98, 10))).toEqual(['3', '2']);
+    expect(await store.nextDeadLetterDue('c', 'orders')).toBe(97);
+    await expect(
+      store.commit({ ...emptyChange, deadLetters: [{ ...deadLetter(), dueAt: null }] }),
+    ).rejects.toThrow(/needs a dueAt/);
+    expect((await store.getDeadLetter(letters[0]!.id))?.dueAt).toBe(99);
+  });
+
   it('pages documents in UTF-8 byte order and compares fields as JSON values', async () => {
     const { store } = await createMemoryBackend().open();
     const ids = ['b', '\u{1F600}', '\uFF21', 'a'];
