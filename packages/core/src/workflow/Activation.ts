@@ -294,26 +294,44 @@ export class Activation {
 
   // ---- late replies -----------------------------------------------------------------------------------------
 
-  /** Replies that came after their request had timed out go to `onLateReply`, once each. */
+  /**
+   * Replies that came after their request had stopped waiting go to `onLateReply`, once each: the request timed
+   * out, or the run ended (cancelled, failed) while it waited.
+   */
   private async handleLateReplies(): Promise<void> {
     const timedOut = new Map<string, string>();
+    const finished = isFinished(this.status);
     for (const [, entries] of this.bySeq) {
       const started = entries.find((e) => e.type === 'WaitStarted');
+      const abandoned = finished && !entries.some((e) => e.type === 'WaitResolved');
       if (
         started?.type === 'WaitStarted' &&
         started.requestId !== null &&
-        entries.some((e) => e.type === 'WaitTimedOut')
+        (abandoned || entries.some((e) => e.type === 'WaitTimedOut'))
       ) {
         timedOut.set(started.requestId, started.name.replace(/^reply:/, ''));
       }
     }
+    const requestOf = (message: InboxMessage): string | undefined => {
+      const requestId = (message.payload as { requestId?: unknown } | null)?.requestId;
+      return typeof requestId === 'string' ? requestId : undefined;
+    };
+    // One late reply per request: a second copy of a reply (redelivered under a new id) is only recorded.
+    const answered = new Set(
+      this.inbox.flatMap((m) => (this.lateHandled.has(m.id) ? [requestOf(m) ?? ''] : [])),
+    );
     for (const message of this.inbox) {
       if (this.consumed.has(message.id) || this.lateHandled.has(message.id)) continue;
-      const requestId = (message.payload as { requestId?: unknown } | null)?.requestId;
-      const request = typeof requestId === 'string' ? timedOut.get(requestId) : undefined;
-      if (request === undefined) continue;
+      const requestId = requestOf(message);
+      const request = requestId === undefined ? undefined : timedOut.get(requestId);
+      if (request === undefined || requestId === undefined) continue;
       const handler = this.workflow.onLateReply;
-      if (handler === undefined) {
+      if (answered.has(requestId)) {
+        this.host.logger.debug(
+          { workflow: this.workflow.name, runId: this.runId, request, messageId: message.id },
+          'another copy of a late reply already handled: only recorded',
+        );
+      } else if (handler === undefined) {
         this.host.logger.warn(
           { workflow: this.workflow.name, runId: this.runId, request, messageId: message.id },
           'a reply came after its request timed out and the workflow has no onLateReply: it is only recorded',
@@ -328,6 +346,8 @@ export class Activation {
         await this.settleInFlight();
         if (!done) return;
       }
+      answered.add(requestId);
+      this.lateHandled.add(message.id);
       await this.commit([{ type: 'LateReplyHandled', messageId: message.id }], {});
     }
   }

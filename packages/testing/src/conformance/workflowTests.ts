@@ -6,6 +6,7 @@ import {
   DomainError,
   escalateTo,
   isParleyError,
+  whenAllIdle,
 } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -337,7 +338,12 @@ export function workflowTests(target: ConformanceTarget): void {
       const refunds: string[] = [];
       const checkout = defineWorkflow({
         name: 'checkout',
-        input: z.object({ order: z.string(), amount: z.number(), slowMs: z.number().optional() }),
+        input: z.object({
+          order: z.string(),
+          amount: z.number(),
+          slowMs: z.number().optional(),
+          timeoutMs: z.number().optional(),
+        }),
         replies: [chargeReplies],
         run: async (ctx, input) => {
           try {
@@ -353,7 +359,7 @@ export function workflowTests(target: ConformanceTarget): void {
                   ...(input.slowMs === undefined ? {} : { slowMs: input.slowMs }),
                 },
               },
-              { replyTo: chargeReplies, timeout: 300 },
+              { replyTo: chargeReplies, timeout: input.timeoutMs ?? 300 },
             );
             return reply.status === 'accepted' ? 'paid' : `refused: ${reply.rejection.code}`;
           } catch (error) {
@@ -378,6 +384,21 @@ export function workflowTests(target: ConformanceTarget): void {
       await waitUntil(() => refunds.length > 0, { what: 'the late reply to be refunded' });
       await shop.whenIdle();
       expect(refunds).toEqual(['c-3']);
+      // Cancelled while its request is out: the reply that comes after the run ended is late too.
+      const abandoned = await shop.workflows.start(checkout, 'c-4', {
+        order: 'c-4',
+        amount: 10,
+        slowMs: 400,
+        timeoutMs: 60_000,
+      });
+      await waitUntil(async () =>
+        (await abandoned.journal()).entries.some((e) => e.entry.type === 'WaitStarted'),
+      );
+      await abandoned.cancel('customer left');
+      await waitUntil(() => refunds.length > 1, { what: 'the reply to the cancelled run to be refunded' });
+      await whenAllIdle([shop, wallet]);
+      expect(refunds).toEqual(['c-3', 'c-4']);
+      expect((await abandoned.journal()).status).toBe('cancelled');
     });
 
     it('starts a run from a handler, committed with the message, once per run id', async () => {
