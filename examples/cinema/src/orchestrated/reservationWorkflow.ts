@@ -63,14 +63,11 @@ export function reservationWorkflow(options: {
     ],
     replies: [walletReplies],
     run: async (ctx, input) => {
-      // What the compensation must undo, as the run knows it: why the seat goes back, and whether a charge may
-      // have been taken that nothing else will give back. Every failure below says why before it throws; a run
-      // stopped from outside (handle.cancel, `parley workflows cancel`) keeps `operator`. Replays set these the
-      // same way, so a compensation resumed by a later activation sees the same values.
-      const release: { reason: string; owed: 'nothing' | 'maybe' | 'charged' } = {
-        reason: 'operator',
-        owed: 'nothing',
-      };
+      // What the compensation must undo, as the run knows it: why the seat goes back, and whether a charge was
+      // taken that nothing else will give back. Every failure below says why before it throws; a run stopped
+      // from outside (handle.cancel, `parley workflows cancel`) keeps `operator`. Replays set these the same
+      // way, so a compensation resumed by a later activation sees the same values.
+      const release = { reason: 'operator', charged: false };
       await ctx.step(
         'hold-seat',
         async (info) => {
@@ -97,20 +94,15 @@ export function reservationWorkflow(options: {
               },
               { commandId: info.idempotencyKey },
             );
-            if (release.owed === 'nothing') return;
-            // Stopped from outside while the charge was under way (or just taken): its answer will reach a
-            // finished run, which gives nothing back, so give it back here — unless the seat was sold after
-            // all. The refund is keyed like the charge, so the wallet handles it after the charge, and it
-            // refunds only what it took, once.
-            const { state } = await options.shows().load(show, input.showId);
-            if (state.reservations[input.reservationId]?.status === 'cancelled')
-              await options.shows().publish(walletCommands, refund(input));
+            // Stopped from outside after the charge was taken: give it back. (Stopped while the charge was under
+            // way, its answer reaches the ended run as a late reply: onLateReply refunds it.) The refund is keyed
+            // like the charge, so the wallet handles it after the charge, and refunds only what it took, once.
+            if (release.charged) await options.shows().publish(walletCommands, refund(input));
           },
         },
       );
 
       let reply: RequestReply | undefined;
-      release.owed = 'maybe';
       try {
         reply = await ctx.request(
           'charge',
@@ -122,18 +114,17 @@ export function reservationWorkflow(options: {
           },
           { replyTo: walletReplies, timeout: options.paymentTimeoutMs },
         );
-        release.owed = reply.status === 'accepted' ? 'charged' : 'nothing';
+        release.charged = reply.status === 'accepted';
       } catch (error) {
         // No answer in time: the answer, if it still comes, goes to onLateReply.
         if (!isParleyError(error) || error.code !== 'WORKFLOW_TIMEOUT') throw error;
-        release.owed = 'nothing';
       }
 
       const cancellation = await customerCancellation(ctx);
       if (cancellation !== undefined) {
         release.reason = cancellation.reason;
         if (reply?.status === 'accepted') await ctx.publish(walletCommands, refund(input));
-        release.owed = 'nothing';
+        release.charged = false;
         throw new DomainError('CancelledByCustomer', `the customer cancelled ${input.reservationId}`);
       }
       if (reply === undefined) {
@@ -155,8 +146,9 @@ export function reservationWorkflow(options: {
       });
       return { status: 'confirmed' as const };
     },
-    // The charge went through after the run had given up on it (and released the seat): give the money back.
-    // Journaled like the run, so each late charge is refunded once; the wallet's command id makes sure too.
+    // The charge went through after the run had given up on it — it timed out, or the run was stopped while it
+    // waited — and the seat is released: give the money back. Journaled like the run, so each late charge is
+    // refunded once; the wallet's command id makes sure too.
     onLateReply: async (ctx, late, input) => {
       if (late.message.type !== 'CommandAccepted') return; // a late refusal: nothing was taken
       await ctx.publish(walletCommands, refund(input));
