@@ -3,6 +3,7 @@ import type { CinemaConfig } from './CinemaConfig.ts';
 import { paymentGateway, type PaymentGateway } from './paymentGateway.ts';
 import { showEvents } from './showEvents.ts';
 import { wallet } from './wallet.ts';
+import { chargeWallet, refundWallet } from './walletCharges.ts';
 import { walletEvents } from './walletEvents.ts';
 
 /**
@@ -52,21 +53,9 @@ export function createWalletService(options: {
       },
       handle: {
         SeatReserved: async ({ payload }, ctx) => {
-          const { reservationId, walletId, amount } = payload;
-          await gateway.authorize({
-            walletId,
-            reservationId,
-            idempotencyKey: ctx.idempotencyKey,
-            signal: ctx.signal,
-          });
-          // The command id makes the charge idempotent: a duplicate SeatReserved never charges twice.
-          const outcome = await ctx.execute(
-            wallet,
-            walletId,
-            { type: 'Charge', data: { reservationId, amount } },
-            { commandId: `charge:${reservationId}` },
-          );
+          const outcome = await chargeWallet(gateway, ctx, payload);
           if (outcome.status === 'rejected') {
+            const { reservationId, walletId } = payload;
             await ctx.publish(walletEvents, {
               type: 'WalletChargeRejected',
               key: reservationId,
@@ -74,14 +63,7 @@ export function createWalletService(options: {
             });
           }
         },
-        RefundRequested: async ({ payload }, ctx) => {
-          await ctx.execute(
-            wallet,
-            payload.walletId,
-            { type: 'Refund', data: { reservationId: payload.reservationId } },
-            { commandId: `refund:${payload.reservationId}` },
-          );
-        },
+        RefundRequested: ({ payload }, ctx) => refundWallet(ctx, payload),
       },
     });
 }

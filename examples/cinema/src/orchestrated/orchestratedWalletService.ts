@@ -2,6 +2,7 @@ import { createService, type Bus, type Logger, type Service, type Store } from '
 import type { CinemaConfig } from '../CinemaConfig.ts';
 import { paymentGateway, type PaymentGateway } from '../paymentGateway.ts';
 import { wallet } from '../wallet.ts';
+import { chargeWallet, refundWallet } from '../walletCharges.ts';
 import { walletCommands } from './walletCommands.ts';
 import { PAYMENT_FAILED } from './walletReplies.ts';
 
@@ -48,31 +49,9 @@ export function createOrchestratedWalletService(options: {
       },
       handle: {
         ChargeWallet: async ({ payload }, ctx) => {
-          const { reservationId, walletId, amount } = payload;
-          await gateway.authorize({
-            walletId,
-            reservationId,
-            idempotencyKey: ctx.idempotencyKey,
-            signal: ctx.signal,
-          });
-          // The command id makes the charge idempotent: a charge delivered twice never charges twice, and
-          // its second delivery is answered with the first one's outcome.
-          const outcome = await ctx.execute(
-            wallet,
-            walletId,
-            { type: 'Charge', data: { reservationId, amount } },
-            { commandId: `charge:${reservationId}` },
-          );
-          await ctx.reply(outcome);
+          await ctx.reply(await chargeWallet(gateway, ctx, payload));
         },
-        RefundWallet: async ({ payload }, ctx) => {
-          await ctx.execute(
-            wallet,
-            payload.walletId,
-            { type: 'Refund', data: { reservationId: payload.reservationId } },
-            { commandId: `refund:${payload.reservationId}` },
-          );
-        },
+        RefundWallet: ({ payload }, ctx) => refundWallet(ctx, payload),
       },
     });
 }
