@@ -12,7 +12,19 @@ export { runRestartTest } from './crash/runRestartTest.ts';
 export { crashWorkload, startCrashWorker } from './crash/crashWorkload.ts';
 export { runWorkflowCrashTest, type WorkflowCrashTestOptions } from './crash/runWorkflowCrashTest.ts';
 export { workflowCrashWorkload, startWorkflowCrashWorker } from './crash/workflowCrashWorkload.ts';
-export { entitySpec } from './spec/entitySpec.ts';
+export {
+  entitySpec,
+  type EntityScenario,
+  type EntitySpecOptions,
+  type WhenOptions,
+} from './spec/entitySpec.ts';
+export {
+  serviceSpec,
+  type PublishedMessage,
+  type ServiceSpec,
+  type ServiceSpecOptions,
+  type SpecDependencies,
+} from './spec/serviceSpec.ts';
 export { recordingLogger, type RecordingLogger, type LogEntry } from './logging/recordingLogger.ts';
 export {
   createMemoryBackend,
