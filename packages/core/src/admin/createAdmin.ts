@@ -164,17 +164,11 @@ export function createAdmin(options: AdminOptions): Admin {
     one: (id: string, strict: boolean, listed?: number) => ReturnType<typeof change>,
   ): Promise<BulkResult> => {
     const matched =
-      typeof target === 'string'
-        ? [{ id: target, version: undefined }]
-        : await store.listDeadLetters({
-            status: [...BLOCKING_STATUSES],
-            ...target,
-            limit: target.limit ?? 100_000,
-          });
+      typeof target === 'string' ? [{ id: target, version: undefined }] : everyMatch(store, target);
     const changed: DeadLetter[] = [];
     const untouched: UntouchedDeadLetter[] = [];
     const untouchedBy: Partial<Record<Untouched, number>> = {};
-    for (const { id, version } of matched) {
+    for await (const { id, version } of matched) {
       const result = await one(id, typeof target === 'string', version);
       if ('deadLetter' in result) changed.push(result.deadLetter);
       else {
@@ -407,6 +401,30 @@ async function lagOf(
 
 /** Dead letters read per query when counting them. */
 const COUNT_PAGE = 1000;
+
+const MATCH_PAGE = 500;
+
+/**
+ * Every dead letter a bulk operation's filter matches (by default those that hold their keys), read a page at a
+ * time by id, so there is no cap on how many one operation handles and a page is acted on before the next is read.
+ */
+async function* everyMatch(store: Store, filter: DeadLetterFilter): AsyncGenerator<DeadLetter> {
+  let after = filter.after;
+  let left = filter.limit ?? Number.POSITIVE_INFINITY;
+  while (left > 0) {
+    const limit = Math.min(MATCH_PAGE, left);
+    const page = await store.listDeadLetters({
+      status: [...BLOCKING_STATUSES],
+      ...filter,
+      limit,
+      ...(after === undefined ? {} : { after }),
+    });
+    yield* page;
+    left -= page.length;
+    if (page.length < limit) return;
+    after = page.at(-1)?.id;
+  }
+}
 
 /** A consumer's dead letters by status, read a page at a time: there is no limit to how many it has. */
 async function countByStatus(store: Store, consumer: string): Promise<Record<string, number>> {
