@@ -139,8 +139,7 @@ export async function restateWorkflows(options: WorkflowBenchOptions): Promise<W
       .endpoint()
       .bind(threeSteps)
       .setLogger((meta, message: unknown, ...rest: unknown[]) => {
-        if (meta.level === restate.RestateLogLevel.ERROR)
-          console.error('[restate endpoint]', message, ...rest);
+        if ((meta.level as string) === 'error') console.error('[restate endpoint]', message, ...rest);
       })
       .http2Handler();
     endpoint = http2.createServer(handler);
