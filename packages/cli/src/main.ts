@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerConsole } from './commands/console.ts';
 import { registerConsumers } from './commands/consumers.ts';
 import { registerDemoBank } from './commands/demoBank.ts';
 import { registerDemoCinema } from './commands/demoCinema.ts';
@@ -22,6 +23,7 @@ registerConsumers(program);
 registerTopics(program);
 registerOutbox(program);
 registerWorkflows(program);
+registerConsole(program);
 
 try {
   await program.parseAsync(process.argv);
