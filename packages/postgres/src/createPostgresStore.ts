@@ -54,8 +54,9 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number;
   /**
    * How long a call waits for a lost connection to come back (a server restart, a failover) before it fails, in
-   * ms: meanwhile it is retried on new connections, so callers only wait. A commit whose COMMIT was cut off with
-   * no answer is not retried: it fails with `COMMIT_OUTCOME_UNKNOWN`.
+   * ms: meanwhile it is retried on new connections, so callers only wait. Only once the server has answered:
+   * before that, an unreachable server fails calls at once. A commit whose COMMIT was cut off with no answer is
+   * not retried: it fails with `COMMIT_OUTCOME_UNKNOWN`.
    * @default 60000
    */
   readonly reconnectTimeoutMs?: number;

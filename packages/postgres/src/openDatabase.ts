@@ -43,7 +43,8 @@ export interface OpenDatabaseOptions {
   readonly poolSize?: number;
   /**
    * How long a call waits for a lost connection to come back (a server restart, a failover) before it fails, in
-   * ms. Calls are retried on a new connection meanwhile, so callers see only the delay.
+   * ms. Calls are retried on a new connection meanwhile, so callers see only the delay. Only once the server has
+   * answered: before that, an unreachable server fails calls at once.
    * @default 60000
    */
   readonly reconnectTimeoutMs?: number;
@@ -90,12 +91,14 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
   const changes = createChangeNotifier({ connect: () => connectClient(pool), channel, logger });
   const pending = new Set<Promise<unknown>>();
   let migrated: Promise<void> | undefined;
+  /** The server has answered once: from then on, a lost connection is an outage to wait out. */
+  let answered = false;
   let closed: Promise<void> | undefined;
   let identity: string | undefined;
 
   function ready(): Promise<void> {
     migrated ??= migrate(pool, schema, { logger }).then(
-      () => undefined,
+      () => void (answered = true),
       (error: unknown) => {
         migrated = undefined;
         throw error;
@@ -106,7 +109,7 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
 
   function track<T>(work: () => Promise<T>): Promise<T> {
     if (closed !== undefined) return Promise.reject(new Error(`${target.description} is closed`));
-    const call = reconnecting('the migration', ready).then(work);
+    const call = ready().then(work);
     const settled: Promise<unknown> = call.then(
       () => pending.delete(settled),
       () => pending.delete(settled),
@@ -133,7 +136,9 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
         }
         return result;
       } catch (error) {
-        if (!isConnectionLoss(error) || closed !== undefined || Date.now() >= deadline) throw error;
+        // A server that never answered is a wrong address or one not up yet: the caller hears of it at once.
+        if (!answered || !isConnectionLoss(error) || closed !== undefined || Date.now() >= deadline)
+          throw error;
         if (outage === undefined) {
           outage = Date.now();
           logger.warn(
