@@ -1,8 +1,9 @@
 import { deadLetterKind, type DeadLetter } from '@parley/core';
 import type { Context } from 'hono';
 import type { ConsoleDeps, ConsoleEnv } from '../ConsoleEnv.ts';
-import { html, type Raw } from '../html/html.ts';
+import { escapeHtml, html, raw, type Raw } from '../html/html.ts';
 import { badge, canOperate, csrfField, page } from '../html/layout.ts';
+import { APPLIES_TO } from './BulkJobs.ts';
 import type { PayloadIssue } from './editPayload.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import { lineDiff, prettyJson } from './lineDiff.ts';
@@ -102,7 +103,7 @@ export function failurePage(
       <p class="muted">Group: <code>${fingerprint.frame}</code></p>
       ${error.stack === undefined ? '' : html`<pre id="stack">${error.stack}</pre>`}
     </div>
-    ${canOperate(c) ? editForm(c, base, deadLetter, editor) : ''}
+    ${canOperate(c) && APPLIES_TO.redrive.includes(deadLetter.status) ? editForm(c, base, deadLetter, editor) : ''}
     <h2>Edits (${deadLetter.edits.length})</h2>
     ${
       deadLetter.edits.length === 0
@@ -130,18 +131,29 @@ export function failurePage(
 }
 
 function actions(c: Context<ConsoleEnv>, base: string, deadLetter: DeadLetter): Raw {
+  const redrive = APPLIES_TO.redrive.includes(deadLetter.status);
+  const discard = APPLIES_TO.discard.includes(deadLetter.status);
+  if (!redrive && !discard) return html``;
   return html`<div class="actions">
-    <form class="inline" method="post" action="${base}/redrive">
-      ${csrfField(c)}<button class="primary" type="submit">Redrive</button>
-    </form>
-    <form
-      class="inline"
-      method="post"
-      action="${base}/discard"
-      data-confirm="Discard dead letter ${deadLetter.id} for good?"
-    >
-      ${csrfField(c)}<button class="danger" type="submit">Discard</button>
-    </form>
+    ${
+      redrive
+        ? html`<form class="inline" method="post" action="${base}/redrive">
+            ${csrfField(c)}<button class="primary" type="submit">Redrive</button>
+          </form>`
+        : ''
+    }
+    ${
+      discard
+        ? html`<form
+            class="inline"
+            method="post"
+            action="${base}/discard"
+            data-confirm="Discard dead letter ${deadLetter.id} for good?"
+          >
+            ${csrfField(c)}<button class="danger" type="submit">Discard</button>
+          </form>`
+        : ''
+    }
   </div>`;
 }
 
@@ -180,12 +192,16 @@ function editForm(c: Context<ConsoleEnv>, base: string, deadLetter: DeadLetter, 
 export function diffView(before: unknown, after: unknown): Raw {
   const lines = lineDiff(prettyJson(before), prettyJson(after));
   if (lines.every((l) => l.op === ' ')) return html`<p class="muted">(payload unchanged)</p>`;
-  return html`<pre class="diff">
-${lines.map((l) =>
-      l.op === ' '
-        ? html`<span> ${l.text}</span> `
-        : html`<span class="${l.op === '+' ? 'add' : 'del'}">${l.op} ${l.text}</span>`,
-    )}</pre>`;
+  // Built as text: a formatter would reflow the whitespace of a template inside <pre>.
+  const text = lines
+    .map((l) => {
+      const line = escapeHtml(`${l.op} ${l.text}`);
+      return l.op === ' '
+        ? `<span>${line}</span>\n`
+        : `<span class="${l.op === '+' ? 'add' : 'del'}">${line}</span>`;
+    })
+    .join('');
+  return raw(`<pre class="diff">${text}</pre>`);
 }
 
 function parse(text: string): { ok: true; value: unknown } | { ok: false } {
