@@ -8,6 +8,7 @@ import { timeline } from './runTimeline.ts';
 
 const STATUSES = Object.values(RunStatus) as string[];
 const PAGE = 100;
+const FINISHED: ReadonlyArray<string> = [RunStatus.completed, RunStatus.failed, RunStatus.cancelled];
 
 /** `GET /workflows`: runs with their status; a run's timeline; cancel, resume and retry. */
 export function workflowsRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
@@ -108,7 +109,7 @@ export function workflowsRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         </dl>
       </div>
       ${
-        canOperate(c)
+        canOperate(c) && !FINISHED.includes(run.status)
           ? html`<div class="actions">
               <form
                 class="inline"
@@ -119,12 +120,17 @@ export function workflowsRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
                 ${csrfField(c)}<input name="reason" placeholder="reason" />
                 <button class="danger" type="submit">Cancel</button>
               </form>
-              <form class="inline" method="post" action="${url}/resume">
-                ${csrfField(c)}<button type="submit">Resume (parked)</button>
-              </form>
-              <form class="inline" method="post" action="${url}/retry">
-                ${csrfField(c)}<button type="submit">Retry step now</button>
-              </form>
+              ${
+                run.status === 'parked'
+                  ? html`<form class="inline" method="post" action="${url}/resume">
+                      ${csrfField(c)}<button type="submit">Resume at the parked step</button>
+                    </form>`
+                  : html`<form class="inline" method="post" action="${url}/retry">
+                      ${csrfField(c)}<button type="submit" title="when a step waits for its delayed retry">
+                        Retry the step now
+                      </button>
+                    </form>`
+              }
             </div>`
           : ''
       }
