@@ -51,7 +51,9 @@ export async function commitChange(
   const signals: ChangeSignal[] = [];
   const appended = change.appends.filter((append) => append.events.length > 0);
   await lockPositions(db, target.schema, {
-    entities: appended.map((append) => append.entity),
+    // Streams no one reads in position order (workflow journals) need no position lock: their appends, the most
+    // frequent commits of a busy workflow, would otherwise all queue behind one lock per workflow type.
+    entities: appended.filter((append) => append.unordered !== true).map((append) => append.entity),
     partitions: [],
   });
   await appendEvents(db, s, change.appends);

@@ -1,3 +1,4 @@
+import { isJournalEntity } from '../workflow/Journal.ts';
 import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
 import { headersCausedBy } from '../envelope/headers.ts';
 import type { CommandOutcome } from '../entity/CommandOutcome.ts';
@@ -168,6 +169,7 @@ export class UnitOfWork implements HandlerContext {
         entityId,
         expectedVersion: before.version,
         events: decided.events,
+        ...(isJournalEntity(entity) ? { unordered: true as const } : {}),
       });
       this.env.locks.push(key, this.id, decided.after);
       this.snapshots.set(key, { entity: entity.name, entityId, snapshot: decided.after });

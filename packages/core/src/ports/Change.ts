@@ -11,6 +11,12 @@ export interface StreamAppend {
   readonly entityId: string;
   readonly expectedVersion: number;
   readonly events: ReadonlyArray<NewEvent>;
+  /**
+   * No consumer reads this stream's entity type in position order (a workflow journal, read by run only): the
+   * store need not make its positions visible in order, so appends to it need not wait for each other (PostgreSQL
+   * takes no position lock for them).
+   */
+  readonly unordered?: true;
 }
 
 /** The remembered outcome of a command, so a repeated command id returns it and appends nothing. */

@@ -1,3 +1,4 @@
+import { isJournalEntity, JOURNAL_PREFIX } from '../workflow/Journal.ts';
 import { systemClock, type Clock } from '../clock/Clock.ts';
 import { consumerSource } from '../consumer/ConsumerSource.ts';
 import { ConsumerRuntime } from '../consumer/ConsumerRuntime.ts';
@@ -358,6 +359,12 @@ export function createService(options: ServiceOptions): Service {
 
     entity(entity, entityOptions = {}) {
       assertNotStarted(`entity ${entity.name}`);
+      if (entity.name.startsWith(JOURNAL_PREFIX) && !isJournalEntity(entity)) {
+        throw new ParleyError(
+          'RESERVED_NAME',
+          `entity ${entity.name}: names starting with ${JOURNAL_PREFIX} are the workflow journals'`,
+        );
+      }
       if (entities.has(entity.name))
         throw new ParleyError('DUPLICATE_ENTITY', `entity ${entity.name} is already registered`);
       const publish = entityOptions.publish;

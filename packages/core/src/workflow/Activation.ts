@@ -880,6 +880,7 @@ export class Activation {
                   entity: journalStream(this.workflow.name),
                   entityId: this.runId,
                   expectedVersion: this.version,
+                  unordered: true,
                   events,
                 },
               ],

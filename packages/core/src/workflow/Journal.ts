@@ -153,6 +153,22 @@ export function journalStream(workflow: string): string {
   return `workflow.${workflow}`;
 }
 
+/** Entity types named like journals are the runtime's own: a service refuses an entity of its own named so. */
+export const JOURNAL_PREFIX = journalStream('');
+
+const journalEntities = new WeakSet<object>();
+
+/** Marks the entity through which consumers write into a workflow's journals (see `isJournalEntity`). */
+export function markJournalEntity<T extends object>(entity: T): T {
+  journalEntities.add(entity);
+  return entity;
+}
+
+/** True for a workflow's journal entity: its appends are unordered (see `StreamAppend.unordered`). */
+export function isJournalEntity(entity: object): boolean {
+  return journalEntities.has(entity);
+}
+
 /** Reads a run's stream into its journal. */
 export function readJournal(events: ReadonlyArray<StoredEvent>): Journal {
   let started = false;

@@ -17,6 +17,7 @@ import {
   isFinished,
   journalStream,
   JOURNAL_ENTRY_TYPES,
+  markJournalEntity,
   readJournal,
   runCorrelationId,
   RunStatus,
@@ -92,6 +93,8 @@ export class WorkflowRuntime {
   readonly wakeTopic: TopicDefinition;
   private readonly workflows = new Map<string, AnyWorkflow>();
   private readonly inboxEntities = new Map<string, AnyEntity>();
+  /** Callers of `handle.result()` in this process, by `<workflow>/<run id>`: told at once when a run here ends. */
+  private readonly awaitingEnd = new Map<string, Set<() => void>>();
   private readonly host: ActivationHost;
 
   constructor(
@@ -182,6 +185,7 @@ export class WorkflowRuntime {
                 entity: journalStream(workflow.name),
                 entityId: runId,
                 expectedVersion: journal.version,
+                unordered: true,
                 events: [
                   this.event(workflow.name, runId, { type: 'WorkflowStarted', input: valid ?? null }, now),
                 ],
@@ -283,7 +287,34 @@ export class WorkflowRuntime {
     }
     const journal = await this.journal(workflow.name, wake.runId);
     if (!journal.started) return;
-    await new Activation(this.host, workflow, wake.runId, journal).run();
+    const outcome = await new Activation(this.host, workflow, wake.runId, journal).run();
+    if (outcome === 'finished') {
+      for (const wake_ of this.awaitingEnd.get(runCorrelationId(workflow.name, wake.runId)) ?? []) wake_();
+    }
+  }
+
+  /**
+   * Resolves when the run ends in this process, or when the store says its events changed — at most every
+   * `minIntervalMs`, so many callers waiting for runs that end elsewhere do not each read on every commit.
+   */
+  private async nextLook(key: string, timeoutMs: number, minIntervalMs: number): Promise<void> {
+    let wake!: () => void;
+    const ended = new Promise<void>((resolve) => (wake = resolve));
+    const waiting = this.awaitingEnd.get(key) ?? new Set();
+    waiting.add(wake);
+    this.awaitingEnd.set(key, waiting);
+    const clock = this.internals.clock;
+    const until = clock.now() + timeoutMs;
+    try {
+      const changed = this.internals.store.waitForChange(timeoutMs, undefined, ['events']);
+      await Promise.race([
+        ended,
+        changed.then(() => clock.sleep(Math.min(minIntervalMs, until - clock.now()))),
+      ]);
+    } finally {
+      waiting.delete(wake);
+      if (waiting.size === 0) this.awaitingEnd.delete(key);
+    }
   }
 
   private registerWakeConsumer(): void {
@@ -331,10 +362,10 @@ export class WorkflowRuntime {
               `workflow ${workflow} run ${runId} is still ${journal.status}`,
             );
           }
-          await this.internals.store.waitForChange(
+          await this.nextLook(
+            runCorrelationId(workflow, runId),
             Math.min(1000, deadline - this.internals.clock.now()),
-            undefined,
-            ['events'],
+            100,
           );
         }
       },
@@ -373,20 +404,22 @@ function inboxEntity(workflow: string): AnyEntity {
   const events: SchemaMap = Object.fromEntries(
     JOURNAL_ENTRY_TYPES.map((type) => [type, objectSchema<object>()]),
   );
-  return defineEntity({
-    name: journalStream(workflow),
-    initialState: () => ({ started: false }),
-    commands: {
-      Receive: objectSchema<{ message: InboxMessage }>(),
-      Start: objectSchema<{ input: unknown }>(),
-    },
-    events,
-    decide: (state, command) =>
-      command.type === 'Receive'
-        ? { type: 'MessageReceived', data: command.data }
-        : state.started
-          ? []
-          : { type: 'WorkflowStarted', data: command.data },
-    evolve: (state, event) => (event.type === 'WorkflowStarted' ? { started: true } : state),
-  });
+  return markJournalEntity(
+    defineEntity({
+      name: journalStream(workflow),
+      initialState: () => ({ started: false }),
+      commands: {
+        Receive: objectSchema<{ message: InboxMessage }>(),
+        Start: objectSchema<{ input: unknown }>(),
+      },
+      events,
+      decide: (state, command) =>
+        command.type === 'Receive'
+          ? { type: 'MessageReceived', data: command.data }
+          : state.started
+            ? []
+            : { type: 'WorkflowStarted', data: command.data },
+      evolve: (state, event) => (event.type === 'WorkflowStarted' ? { started: true } : state),
+    }),
+  );
 }

@@ -40,6 +40,7 @@ export async function appendToRun(
             entity: journalStream(run.workflow),
             entityId: run.runId,
             expectedVersion: journal.version,
+            unordered: true,
             events: [
               {
                 id: newMessageId(now),
