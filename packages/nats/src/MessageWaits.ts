@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { NatsLink } from './NatsLink.ts';
 import type { NatsNames } from './natsNames.ts';
@@ -18,6 +19,8 @@ export class MessageWaits {
     private readonly names: NatsNames,
   ) {
     link.onReconnect(() => this.wakeAll());
+    // Every waiter listens to it: as many as there are waits at once.
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** Resolves on a publish to one of `topics`, after `timeoutMs`, on abort or on close; never rejects. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { checkLimit } from '@parley/sql';
 import { defaultLogger, parseHeaderText, type Bus, type LogRecord, type Logger } from '@parley/core';
 import { appendMessages } from './appendMessages.ts';
@@ -83,6 +84,8 @@ export function createPostgresBus(target: PostgresTarget, options: PostgresBusOp
   const { s, run, changes } = database;
   const catalog = new TopicCatalog(s, resolved.description);
   const closing = new AbortController();
+  // Every waiter listens to it: as many as there are waits at once.
+  setMaxListeners(0, closing.signal);
 
   const bus: PostgresBus = {
     description: resolved.description,

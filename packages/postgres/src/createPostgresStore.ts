@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   checkLimit,
   EVENT_COLUMNS,
@@ -100,6 +101,8 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
   const instanceSlots = createInstanceSlots(database, logger);
   const streamReads = new StreamReads(run, s);
   const closing = new AbortController();
+  // Every waiter listens to it: as many as there are waits at once.
+  setMaxListeners(0, closing.signal);
   let commitTarget: Promise<CommitTarget> | undefined;
 
   /** Direct mode when the bus reads the same `instance` id, i.e. the same database and schema. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   checkLimit,
   EVENT_COLUMNS,
@@ -146,6 +147,8 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
     'SELECT consumer, paused, reason, updated_at FROM consumer_states ORDER BY consumer',
   );
   const closing = new AbortController();
+  // Every waiter listens to it: as many as there are waits at once.
+  setMaxListeners(0, closing.signal);
 
   /** Runs a call on the open connection; after `close`, rejects. */
   function call<T>(work: () => T): Promise<T> {
