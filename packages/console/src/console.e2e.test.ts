@@ -1,5 +1,7 @@
 import type { DeadLetter } from '@parley/core';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsole } from './createConsole.ts';
 import { cinemaConsole, OPERATOR, READER, type CinemaConsole } from './fixtures/cinemaConsole.ts';
 import { signIn, type ConsoleClient } from './fixtures/signIn.ts';
 
@@ -199,6 +201,32 @@ describe('the console over the cinema demo’s failures', () => {
     expect(text).toContain('parley_outbox_failed_messages 0');
     expect(text).toContain('# TYPE parley_workflow_runs gauge');
     expect(text).toContain('# TYPE parley_parked_key_oldest_age_seconds gauge');
+  });
+
+  it('mounts under a path of a larger app: links, forms and the cookie keep to it', async () => {
+    const host = new Hono();
+    host.get('/', (c) => c.text('the host app'));
+    host.route('/ops', createConsole(console_.admin, { tokens: [OPERATOR], basePath: '/ops' }));
+    const form = await host.request('/ops/login');
+    const page = await form.text();
+    expect(page).toContain('action="/ops/login"');
+    const check = /name="_login" value="([^"]+)"/.exec(page)![1]!;
+    const login = await host.request('/ops/login', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: form.headers.getSetCookie()[0]!.split(';')[0]!,
+      },
+      body: new URLSearchParams({ token: OPERATOR.secret, _login: check, next: '/ops/consumers' }),
+    });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/ops/consumers');
+    const session = login.headers.getSetCookie().find((c) => c.startsWith('parley_console='))!;
+    expect(session).toMatch(/Path=\/ops/);
+    const consumers = await host.request('/ops/consumers', { headers: { cookie: session.split(';')[0]! } });
+    expect(consumers.status).toBe(200);
+    expect(await consumers.text()).toContain('href="/ops/failures"');
+    expect(await (await host.request('/')).text()).toBe('the host app');
   });
 
   it('dry-runs a group redrive (its count is the group’s size), then redrives the group until it drains', async () => {
