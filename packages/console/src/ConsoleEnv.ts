@@ -19,6 +19,10 @@ export interface ConsoleDeps {
   readonly sensitiveHeaders: ReadonlySet<string>;
   readonly schemas: SchemaRegistry | undefined;
   readonly jobs: BulkJobs;
+  /** The most dead letters a second a bulk job may act on. */
+  readonly bulkRate: number;
+  /** Whether cookies are marked `Secure`. */
+  readonly secureCookie: boolean;
   readonly logger: Logger;
   /** Records a change: who made it (the token's label), when, what and on what. */
   audit(user: ConsoleUser, action: string, target: string, detail?: Record<string, unknown>): void;

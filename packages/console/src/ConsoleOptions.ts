@@ -14,7 +14,7 @@ export interface ConsoleOptions {
    * registry (`createAdmin({ schemas })`): it checks the edit again and refuses any without a schema.
    */
   schemas?: SchemaRegistry;
-  /** At most this many dead letters per second in a bulk redrive or discard. @default 50 */
+  /** At most this many dead letters per second in a bulk redrive or discard (a page may ask for fewer). @default 50 */
   bulkRate?: number;
   /** Where the console is mounted in a larger app, e.g. `/ops`; links and the cookie path start with it. @default '' */
   basePath?: string;

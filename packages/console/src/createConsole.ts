@@ -47,12 +47,15 @@ export function createConsole(admin: Admin, options: ConsoleOptions): Hono<Conso
   const logger = (options.logger ?? defaultLogger()).child({ component: 'parley-console' });
   const ttlMs = options.sessionTtlMs ?? TWELVE_HOURS;
   const sessions = new SessionStore(ttlMs);
+  const bulkRate = options.bulkRate ?? 50;
   const deps: ConsoleDeps = {
     admin,
     base,
     sensitiveHeaders: sensitiveSet(options.sensitiveHeaders ?? []),
     schemas: options.schemas,
-    jobs: new BulkJobs(admin, logger, options.bulkRate ?? 50),
+    jobs: new BulkJobs(admin, logger, bulkRate),
+    bulkRate,
+    secureCookie: options.secureCookie === true,
     logger,
     audit(user, action, target, detail = {}) {
       logger.info(

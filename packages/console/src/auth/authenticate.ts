@@ -64,7 +64,8 @@ function wantsHtml(c: Context): boolean {
 
 function unauthorized(c: Context<ConsoleEnv>, deps: ConsoleDeps): Response {
   c.header('WWW-Authenticate', 'Bearer realm="parley-console"');
-  if (wantsHtml(c) && c.req.method === 'GET') return loginPage(c, deps, { next: c.req.path, status: 401 });
+  if (wantsHtml(c) && c.req.method === 'GET')
+    return loginPage(c, deps, { next: c.req.path, status: 401, secure: deps.secureCookie });
   return c.json({ error: 'sign in first: a console token is needed (cookie session or Bearer header)' }, 401);
 }
 

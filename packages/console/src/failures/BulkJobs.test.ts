@@ -84,5 +84,15 @@ describe('bulk jobs', () => {
     expect(redriven.length).toBeGreaterThanOrEqual(2);
     expect(redriven.length).toBeLessThanOrEqual(Math.ceil(((Date.now() - began) / 1000) * 20) + 1);
     expect(job.summary).toMatch(/^Aborted after \d+ of 50/);
+    // The console's rate is a cap: asking for more gets the cap.
+    const capped = new BulkJobs(admin, silentLogger, 10).start({
+      action: 'redrive',
+      group: 'g',
+      ids: [],
+      by: 'alice',
+      rate: 1000,
+      regroup: () => Promise.resolve([]),
+    });
+    expect(capped.rate).toBe(10);
   });
 });

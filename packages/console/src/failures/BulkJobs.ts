@@ -66,7 +66,7 @@ export interface BulkJobView {
   /** Errors other than the admin API's refusals (e.g. the store is down), and the last one's message. */
   readonly errors: number;
   readonly lastError: string | null;
-  /** The cap, in dead letters per second. */
+  /** The pace, in dead letters per second: what the page asked for, at most the console's cap. */
   readonly rate: number;
   readonly startedAt: string;
   readonly finishedAt: string | null;
@@ -109,7 +109,8 @@ export class BulkJobs {
   ) {}
 
   start(start: BulkJobStart): BulkJobView {
-    const rate = clampRate(start.rate ?? this.defaultRate);
+    // The console's rate is a cap: a page may ask for slower, not faster.
+    const rate = clampRate(Math.min(start.rate ?? this.defaultRate, this.defaultRate));
     const job: Job = {
       aborted: false,
       view: {

@@ -69,8 +69,16 @@ export async function groupPage(c: Context<ConsoleEnv>, deps: ConsoleDeps): Prom
               <div class="actions">
                 <label
                   >At most
-                  <input id="bulk-rate" type="number" min="1" value="" size="5" placeholder="50" /> per
-                  second</label
+                  <input
+                    id="bulk-rate"
+                    type="number"
+                    min="1"
+                    max="${deps.bulkRate}"
+                    value=""
+                    size="5"
+                    placeholder="${deps.bulkRate}"
+                  />
+                  per second</label
                 >
                 <button type="button" id="bulk-run">Run</button>
               </div>
