@@ -87,4 +87,23 @@ if (cd "$app" && "$parley" dlq edit "$id" --store "$store" --payload '{}' --app 
 fi
 grep -qE 'escalated|invalid edit of (SeatReserved|Wallet)' "$scratch/edit.err" || fail "dlq edit --app ./topics.ts: $(cat "$scratch/edit.err")"
 
+step "parley console --store $store (serves /metrics to its token on 127.0.0.1, then stops)"
+(cd "$app" && PARLEY_CONSOLE_TOKEN=install-check-token exec "$parley" console --store "$store" --port 0) \
+  >"$scratch/console.out" 2>"$scratch/console.err" &
+console_pid=$!
+trap 'kill "$console_pid" 2>/dev/null || true; rm -rf "$scratch"' EXIT
+for _ in $(seq 1 100); do
+  grep -q '^Parley console at' "$scratch/console.out" && break
+  sleep 0.2
+done
+console_url=$(sed -n 's|^Parley console at \(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$scratch/console.out")
+[ -n "$console_url" ] || fail "parley console did not start: $(cat "$scratch/console.err")"
+node -e "fetch(process.argv[1] + '/metrics', { headers: { authorization: 'Bearer install-check-token' } })
+  .then(async (r) => { const t = await r.text(); if (r.status !== 200 || !t.includes('parley_dead_letters{')) {
+    process.stderr.write(r.status + ' ' + t); process.exit(1); } });" "$console_url" ||
+  fail "parley console /metrics: $(cat "$scratch/console.err")"
+kill "$console_pid"
+wait "$console_pid" || true
+echo "  $console_url/metrics answered"
+
 step "ok"
