@@ -1,6 +1,6 @@
 import type { Journal, JournalEntry } from '@parley/core';
 import { describe, expect, it } from 'vitest';
-import { timeline } from './workflows.ts';
+import { timeline } from './runTimeline.ts';
 
 const error = { name: 'Error', message: 'bank offline' };
 
