@@ -264,6 +264,8 @@ const targets = {
   p99Under10msAtModerateLoad: (ok(latency)?.latencyMs.p99 ?? Infinity) < 10,
   healthyP99Under10msWithPoisonAtModerateLoad: (ok(poisonedLatency)?.latencyMs.p99 ?? Infinity) < 10,
   memoryFlat: (ok(mem)?.heapGrowth ?? Infinity) < 1.1,
+  workflowsOnPostgresAheadOfDbosAndRestate:
+    (ratios.workflowsPostgresOverDbos ?? 0) > 1 && (ratios.workflowsPostgresOverRestate ?? 0) > 1,
 };
 const results = {
   quick,
