@@ -7,3 +7,4 @@ export { fingerprintOf, firstUserFrame, type Fingerprint, type StackFrame } from
 export { groupFailures, type FailureGroup } from './failures/groupFailures.ts';
 export { ConsoleMetrics } from './metrics/collectMetrics.ts';
 export { timeline, type TimelineLine } from './workflows/runTimeline.ts';
+export { formatJsonDiff, lineDiff, prettyJson } from './failures/lineDiff.ts';

@@ -1,5 +1,5 @@
 import { deadLetterKind, type DeadLetter } from '@parley/core';
-import { formatJsonDiff, prettyJson } from '../lineDiff.ts';
+import { formatJsonDiff, prettyJson } from '@parley/console';
 
 /** What `dlq list --json` prints per dead letter: the fields operators filter and sort by, flat. */
 export function deadLetterSummary(deadLetter: DeadLetter) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { isValidationError } from '@parley/core';
 import type { Command } from 'commander';
-import { formatJsonDiff } from '../lineDiff.ts';
+import { formatJsonDiff } from '@parley/console';
 import { loadAppSchemas } from '../loadApp.ts';
 import {
   actorOption,

@@ -1,7 +1,7 @@
 import { OutboxStatus, type OutboxEntry, type OutboxFilter } from '@parley/core';
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatTable } from '../formatTable.ts';
-import { prettyJson } from '../lineDiff.ts';
+import { prettyJson } from '@parley/console';
 import { positiveInt } from '../positiveInt.ts';
 import {
   actorOption,
