@@ -7,7 +7,7 @@ import type { TypedEmitter } from '../events/TypedEmitter.ts';
 import type { ServiceEvents } from '../events/ServiceEvents.ts';
 import { classifyError } from '../failure/classifyError.ts';
 import { delayedRetriesMade, type ResolvedRetryPolicy } from '../failure/RetryPolicy.ts';
-import { decideFailure } from '../failure/decideFailure.ts';
+import { decideExhaustion, decideFailure } from '../failure/decideFailure.ts';
 import type { Logger } from '../logging/Logger.ts';
 import type { DeadLetter, DeadLetterReason } from '../ports/DeadLetter.ts';
 import type { ParkedMessage } from '../ports/ParkedMessage.ts';
@@ -245,7 +245,12 @@ export class MessageProcessor {
         now,
       });
 
-    if (isReplay(item)) {
+    const outcome = decideExhaustion(policy.onExhausted, {
+      replay: isReplay(item),
+      decoded: message !== undefined,
+      canEscalate: host.definition.onExhausted !== undefined,
+    });
+    if (outcome === 'restore') {
       // A redriven escalated or skipped message failed again: it goes back to what it was, with the new error.
       // The domain heard of the failure when it was escalated; `onExhausted` is not called twice.
       const failure = record(policy.onExhausted === 'escalate' ? 'escalated' : 'skipped');
@@ -254,11 +259,7 @@ export class MessageProcessor {
       return 'done';
     }
     // A message that could not be decoded has no type to give `onExhausted`: it parks for an operator to edit.
-    if (
-      policy.onExhausted === 'escalate' &&
-      message !== undefined &&
-      host.definition.onExhausted !== undefined
-    ) {
+    if (outcome === 'escalate' && message !== undefined && host.definition.onExhausted !== undefined) {
       const escalated = await this.runExtra(
         lane,
         host.definition.onExhausted,
@@ -283,7 +284,7 @@ export class MessageProcessor {
       }
       // onExhausted itself failed: keep the message parked so nothing is lost.
     }
-    if (policy.onExhausted === 'skip') {
+    if (outcome === 'skip') {
       const failure = record('skipped');
       this.announce(failure.deadLetter, error);
       this.finish(item, epoch, {
@@ -298,7 +299,7 @@ export class MessageProcessor {
       ...at,
       parts: mergeParts(item.kind === 'source' ? parkParts(consumer, parked) : {}, failure.parts),
     });
-    if (policy.onExhausted === 'stop') {
+    if (outcome === 'stop') {
       host.pause(
         `stopped after dead-lettering message ${parked.id} (${parked.type}, key ${parked.key}): ${error.message}`,
         epoch,

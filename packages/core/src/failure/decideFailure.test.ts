@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideFailure } from './decideFailure.ts';
+import { decideExhaustion, decideFailure } from './decideFailure.ts';
 import { resolveRetryPolicy } from './RetryPolicy.ts';
 
 const policy = resolveRetryPolicy(
@@ -53,5 +53,26 @@ describe('decideFailure', () => {
       reason: 'failed',
       by: 'single-delivery',
     });
+  });
+});
+
+describe('decideExhaustion', () => {
+  const usual = { replay: false, decoded: true, canEscalate: true };
+
+  it('applies the policy: park, skip, escalate or stop', () => {
+    expect(decideExhaustion('park', usual)).toBe('park');
+    expect(decideExhaustion('skip', usual)).toBe('skip');
+    expect(decideExhaustion('escalate', usual)).toBe('escalate');
+    expect(decideExhaustion('stop', usual)).toBe('stop');
+  });
+
+  it('parks what cannot be escalated: an undecodable message, or a consumer without onExhausted', () => {
+    expect(decideExhaustion('escalate', { ...usual, decoded: false })).toBe('park');
+    expect(decideExhaustion('escalate', { ...usual, canEscalate: false })).toBe('park');
+  });
+
+  it('puts a replayed message that failed again back as it was, whatever the policy', () => {
+    for (const policy of ['park', 'skip', 'escalate', 'stop'] as const)
+      expect(decideExhaustion(policy, { ...usual, replay: true })).toBe('restore');
   });
 });

@@ -1,4 +1,5 @@
 import type { FailureKind } from './classifyError.ts';
+import type { ExhaustionPolicy } from './RetryPolicy.ts';
 import { decideRetry, type FailedAttempt, type ResolvedRetryPolicy } from './RetryPolicy.ts';
 
 /** What to do after a handler or a workflow step failed. */
@@ -44,4 +45,26 @@ export function decideFailure(
     case 'exhausted':
       return { kind: 'exhausted', reason: 'failed', by: retry.by };
   }
+}
+
+/**
+ * What a consumer does with a message whose retries are over (or that is invalid): the exhaustion policy, as the
+ * situation allows.
+ * - `park`: dead-letter it and keep its key blocked (also when `escalate` cannot apply: a message that could not
+ *   be decoded has no type for `onExhausted`, and a consumer without `onExhausted` has no way to escalate).
+ * - `skip`: dead-letter it for the record and release the key.
+ * - `escalate`: hand it to `onExhausted`, then release the key (should `onExhausted` fail, it parks).
+ * - `stop`: park it and pause the consumer.
+ * - `restore`: a replayed message (escalated or skipped before, redriven on its own) failed again: it goes back to
+ *   what it was, and the domain, which heard of the failure once, does not hear of it twice.
+ */
+export type ConsumerExhaustion = 'park' | 'skip' | 'escalate' | 'stop' | 'restore';
+
+export function decideExhaustion(
+  policy: ExhaustionPolicy,
+  situation: { readonly replay: boolean; readonly decoded: boolean; readonly canEscalate: boolean },
+): ConsumerExhaustion {
+  if (situation.replay) return 'restore';
+  if (policy === 'escalate') return situation.decoded && situation.canEscalate ? 'escalate' : 'park';
+  return policy;
 }
