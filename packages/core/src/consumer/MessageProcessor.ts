@@ -1,3 +1,4 @@
+import { processSpan } from '../tracing/messagingSpans.ts';
 import { ownEntry } from '../schema/ownEntry.ts';
 import type { Clock } from '../clock/Clock.ts';
 import type { Delivered } from '../envelope/Envelope.ts';
@@ -121,7 +122,12 @@ export class MessageProcessor {
       const unit = host.newUnit(lane, message, epoch);
       let error: Error;
       try {
-        await handler(message, unit);
+        await processSpan(
+          message,
+          host.definition.name,
+          { redelivery: item.kind === 'parked', attempt: attempts + 1 },
+          () => Promise.resolve(handler(message, unit)),
+        );
         const effects = await unit.seal();
         if (unit.deadlocked) throw new Error('a deadlock was swallowed by the handler');
         if (epoch !== host.epoch) {

@@ -1,3 +1,4 @@
+import { asTraceLink } from '../tracing/messagingSpans.ts';
 import { isJournalEntity } from '../workflow/Journal.ts';
 import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
 import { headersCausedBy } from '../envelope/headers.ts';
@@ -303,7 +304,12 @@ export class UnitOfWork implements HandlerContext {
       headers: headersCausedBy(this.message),
       now: dueAt,
     });
-    const slot = Promise.all([ensured, prepared]).then(([, message]) => ({ id, dueAt, message }));
+    // Handled later, in a trace of its own linked to this one.
+    const slot = Promise.all([ensured, prepared]).then(([, message]) => ({
+      id,
+      dueAt,
+      message: { ...message, headers: asTraceLink(message.headers) },
+    }));
     this.timers.push(slot);
     await slot;
   }

@@ -1,3 +1,4 @@
+import { asTraceLink, sendSpan } from '../tracing/messagingSpans.ts';
 import { isJournalEntity, JOURNAL_PREFIX } from '../workflow/Journal.ts';
 import { systemClock, type Clock } from '../clock/Clock.ts';
 import { consumerSource } from '../consumer/ConsumerSource.ts';
@@ -562,18 +563,20 @@ export function createService(options: ServiceOptions): Service {
       >;
       warnIfNotStarted('publish');
       await internals.ensureTopic(topic);
-      const now = clock.now();
-      const prepared = list.map((message) => {
-        const id = newMessageId(now);
-        return prepareOutgoing(topic as unknown as TopicDefinition, message, {
-          id,
-          headers: { correlationId: id },
-          now,
+      await sendSpan(topic.name, list.length, async () => {
+        const now = clock.now();
+        const prepared = list.map((message) => {
+          const id = newMessageId(now);
+          return prepareOutgoing(topic as unknown as TopicDefinition, message, {
+            id,
+            headers: { correlationId: id },
+            now,
+          });
         });
+        // Synchronous schemas (the usual case) need no promise per message.
+        const outgoing = await whenAll(prepared);
+        await store.commit({ ...emptyChange, outgoing });
       });
-      // Synchronous schemas (the usual case) need no promise per message.
-      const outgoing = await whenAll(prepared);
-      await store.commit({ ...emptyChange, outgoing });
     },
 
     async schedule(topic, message, when) {
@@ -591,7 +594,9 @@ export function createService(options: ServiceOptions): Service {
           now: dueAt,
         },
       );
-      await store.commit({ ...emptyChange, timers: [{ id, dueAt, message: outgoing }] });
+      // Handled later, in a trace of its own linked to this one.
+      const message_ = { ...outgoing, headers: asTraceLink(outgoing.headers) };
+      await store.commit({ ...emptyChange, timers: [{ id, dueAt, message: message_ }] });
       timers.notify();
       return id;
     },

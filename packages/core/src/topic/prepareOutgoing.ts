@@ -1,3 +1,4 @@
+import { withTraceContext } from '../tracing/messagingSpans.ts';
 import { ownEntry } from '../schema/ownEntry.ts';
 import { andThen } from '../concurrency/andThen.ts';
 import type { MessageHeaders } from '../envelope/Envelope.ts';
@@ -53,10 +54,11 @@ function prepareNow<M extends SchemaMap>(
     type: input.type,
     key,
     payload: JSON.stringify(payload) ?? 'null',
-    headers:
+    headers: withTraceContext(
       input.headers === undefined
         ? defaults.headers
         : compactHeaders({ ...defaults.headers, ...input.headers }),
+    ),
     occurredAt: isoTime(defaults.now),
   });
   return andThen(
