@@ -1,3 +1,4 @@
+import { recordCommit, recordSent } from '../tracing/messagingMetrics.ts';
 import { holdsItsKey } from '../deadletter/deadLetterLifecycle.ts';
 import type { Delivered } from '../envelope/Envelope.ts';
 import { RoundSignals } from '../concurrency/RoundSignals.ts';
@@ -547,7 +548,10 @@ export class ConsumerRuntime implements ProcessorHost {
       this.ready = [];
       const plan = planCommit(batch, this.partitions, this.definition.name, this.source.name);
       try {
+        const started = performance.now();
         await this.internals.store.commit(plan.change);
+        recordCommit(this.definition.name, this.source.name, (performance.now() - started) / 1000);
+        recordSent(plan.change.outgoing);
         failures = 0;
       } catch (error) {
         for (const [partition, positions] of plan.positions) this.partitions[partition]?.revert(positions);

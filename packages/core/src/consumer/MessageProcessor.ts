@@ -1,3 +1,4 @@
+import { recordDeadLettered } from '../tracing/messagingMetrics.ts';
 import { processSpan } from '../tracing/messagingSpans.ts';
 import { ownEntry } from '../schema/ownEntry.ts';
 import type { Clock } from '../clock/Clock.ts';
@@ -435,6 +436,7 @@ export class MessageProcessor {
   }
 
   private announce(deadLetter: DeadLetter, error: Error): void {
+    recordDeadLettered(this.host.definition.name, deadLetter.message.source, deadLetter.status);
     this.host.logger.warn(
       {
         err: error,

@@ -1,3 +1,4 @@
+import { recordSent } from '../tracing/messagingMetrics.ts';
 import { asTraceLink, sendSpan } from '../tracing/messagingSpans.ts';
 import { isJournalEntity, JOURNAL_PREFIX } from '../workflow/Journal.ts';
 import { systemClock, type Clock } from '../clock/Clock.ts';
@@ -531,6 +532,7 @@ export function createService(options: ServiceOptions): Service {
                     ],
               outgoing,
             });
+            recordSent(outgoing);
           } catch (error) {
             if (!isConcurrencyError(error)) throw error;
             internals.evictSnapshot(entity.name, entityId);
@@ -576,6 +578,7 @@ export function createService(options: ServiceOptions): Service {
         // Synchronous schemas (the usual case) need no promise per message.
         const outgoing = await whenAll(prepared);
         await store.commit({ ...emptyChange, outgoing });
+        recordSent(outgoing);
       });
     },
 

@@ -10,6 +10,7 @@ import {
   type TextMapGetter,
 } from '@opentelemetry/api';
 import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
+import { recordProcessed } from './messagingMetrics.ts';
 
 /**
  * Spans of Parley's messaging, through `@opentelemetry/api`: a no-op until the application registers an
@@ -97,7 +98,10 @@ export function processSpan<T>(
         });
   // Without an SDK nothing records: the attributes are not even built.
   if (span.isRecording()) span.setAttributes(processAttributes(message, consumer, options.attempt));
-  return runIn(span, trace.setSpan(context.active(), span), work);
+  const started = performance.now();
+  return runIn(span, trace.setSpan(context.active(), span), work, (error) =>
+    recordProcessed(message.source, consumer, (performance.now() - started) / 1000, error),
+  );
 }
 
 function processAttributes(message: Delivered, consumer: string, attempt: number): Attributes {
@@ -118,15 +122,22 @@ function processAttributes(message: Delivered, consumer: string, attempt: number
   };
 }
 
-async function runIn<T>(span: Span, active: Context, work: () => Promise<T>): Promise<T> {
+async function runIn<T>(
+  span: Span,
+  active: Context,
+  work: () => Promise<T>,
+  done?: (error: Error | undefined) => void,
+): Promise<T> {
+  let failure: Error | undefined;
   try {
     return await context.with(active, work);
   } catch (error) {
-    const failure = error instanceof Error ? error : new Error(String(error));
+    failure = error instanceof Error ? error : new Error(String(error));
     span.recordException(failure);
     span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
     throw error;
   } finally {
     span.end();
+    done?.(failure);
   }
 }

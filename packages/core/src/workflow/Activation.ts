@@ -1,3 +1,4 @@
+import { recordSent } from '../tracing/messagingMetrics.ts';
 import type { Clock } from '../clock/Clock.ts';
 import { isoTime } from '../clock/isoTime.ts';
 import { errorRecord } from '../deadletter/errorRecord.ts';
@@ -903,6 +904,7 @@ export class Activation {
           },
         ],
       });
+      recordSent(extra.outgoing ?? []);
       this.version += events.length;
       this.status = status;
       this.host.committed({ timers }, this.runId);
