@@ -1,4 +1,4 @@
-import { recordCommit, recordSent } from '../tracing/messagingMetrics.ts';
+import { recordCommit, recordSent } from '../telemetry/messagingMetrics.ts';
 import { holdsItsKey } from '../deadletter/deadLetterLifecycle.ts';
 import type { Delivered } from '../envelope/Envelope.ts';
 import { RoundSignals } from '../concurrency/RoundSignals.ts';

@@ -1,5 +1,5 @@
-import { recordDeadLettered } from '../tracing/messagingMetrics.ts';
-import { processSpan } from '../tracing/messagingSpans.ts';
+import { recordDeadLettered } from '../telemetry/messagingMetrics.ts';
+import { processSpan } from '../telemetry/messagingSpans.ts';
 import { ownEntry } from '../schema/ownEntry.ts';
 import type { Clock } from '../clock/Clock.ts';
 import type { Delivered } from '../envelope/Envelope.ts';

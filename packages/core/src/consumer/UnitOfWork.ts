@@ -1,4 +1,4 @@
-import { asTraceLink } from '../tracing/messagingSpans.ts';
+import { asTraceLink } from '../telemetry/messagingSpans.ts';
 import { isJournalEntity } from '../workflow/Journal.ts';
 import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
 import { headersCausedBy } from '../envelope/headers.ts';

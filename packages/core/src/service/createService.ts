@@ -1,5 +1,5 @@
-import { recordSent } from '../tracing/messagingMetrics.ts';
-import { asTraceLink, sendSpan } from '../tracing/messagingSpans.ts';
+import { recordSent } from '../telemetry/messagingMetrics.ts';
+import { asTraceLink, sendSpan } from '../telemetry/messagingSpans.ts';
 import { isJournalEntity, JOURNAL_PREFIX } from '../workflow/Journal.ts';
 import { systemClock, type Clock } from '../clock/Clock.ts';
 import { consumerSource } from '../consumer/ConsumerSource.ts';

@@ -1,4 +1,4 @@
-import { withTraceContext } from '../tracing/messagingSpans.ts';
+import { withTraceContext } from '../telemetry/messagingSpans.ts';
 import { ownEntry } from '../schema/ownEntry.ts';
 import { andThen } from '../concurrency/andThen.ts';
 import type { MessageHeaders } from '../envelope/Envelope.ts';

@@ -1,4 +1,4 @@
-import { recordSent } from '../tracing/messagingMetrics.ts';
+import { recordSent } from '../telemetry/messagingMetrics.ts';
 import type { Clock } from '../clock/Clock.ts';
 import { isoTime } from '../clock/isoTime.ts';
 import { errorRecord } from '../deadletter/errorRecord.ts';
