@@ -1,4 +1,4 @@
-import type { DeadLetter } from '@parley/core';
+import { INVALID_HEADERS, type DeadLetter } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_COLUMNS, toDeadLetter, toDeadLetterRow } from './deadLetterRow.ts';
 
@@ -45,5 +45,27 @@ describe('dead-letter rows', () => {
 
   it('refuses an action without a due time, which would block its key for ever', () => {
     expect(() => toDeadLetterRow({ ...letter, dueAt: null })).toThrow(/needs a dueAt/);
+  });
+});
+
+describe('a damaged dead-letter row', () => {
+  it('is read for what it is instead of failing the read of every row', () => {
+    const row = { ...toDeadLetterRow(letter), message: '{cut', error: 'not json', edits: '{"x":1}' };
+    const read = toDeadLetter(row);
+    expect(read.message).toMatchObject({
+      id: letter.message.id,
+      type: 'SeatReserved',
+      key: 'r-1',
+      source: 'show-events',
+      partition: 2,
+      position: 41,
+      payload: '{cut',
+      headers: { [INVALID_HEADERS]: '{cut' },
+    });
+    expect(read.error).toEqual({
+      name: 'UnreadableError',
+      message: 'the stored error is not readable: not json',
+    });
+    expect(read.edits).toEqual([]);
   });
 });

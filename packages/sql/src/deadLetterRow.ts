@@ -1,12 +1,13 @@
-import type {
-  DeadLetter,
-  DeadLetterAction,
-  DeadLetterEdit,
-  DeadLetterReason,
-  DeadLetterStatus,
-  ErrorRecord,
-  ParkedMessage,
+import {
+  INVALID_HEADERS,
+  type DeadLetter,
+  type DeadLetterAction,
+  type DeadLetterEdit,
+  type DeadLetterReason,
+  type DeadLetterStatus,
+  type ParkedMessage,
 } from '@parley/core';
+import { isObject, readErrorRecord, readStoredJson } from './readStoredJson.ts';
 import { toDueAt } from './toDueAt.ts';
 import { toJsonText } from './toJsonText.ts';
 
@@ -99,16 +100,28 @@ export function toDeadLetter(row: DeadLetterRow): DeadLetter {
   return {
     id: row.id,
     consumer: row.consumer,
-    message: JSON.parse(row.message) as ParkedMessage,
+    // A message that cannot be read is kept from its columns, marked invalid: a redrive dead-letters it again as
+    // invalid instead of failing, and the other dead letters are read as usual.
+    message: readStoredJson<ParkedMessage>(row.message, isObject, (raw) => ({
+      id: row.message_id,
+      type: row.type,
+      key: row.key,
+      payload: raw,
+      headers: { [INVALID_HEADERS]: raw },
+      occurredAt: row.first_failed_at,
+      source: row.source,
+      partition: row.partition,
+      position: row.position,
+    })),
     status: row.status as DeadLetterStatus,
     reason: row.reason as DeadLetterReason,
     attempts: row.attempts,
-    error: JSON.parse(row.error) as ErrorRecord,
+    error: readErrorRecord(row.error),
     firstFailedAt: row.first_failed_at,
     lastFailedAt: row.last_failed_at,
     action: row.action as DeadLetterAction | null,
     dueAt: row.due_at,
-    edits: JSON.parse(row.edits) as DeadLetterEdit[],
+    edits: readStoredJson<DeadLetterEdit[]>(row.edits, Array.isArray, () => []),
     version: row.version,
     updatedAt: row.updated_at,
   };

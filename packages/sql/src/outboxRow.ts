@@ -1,11 +1,11 @@
 import {
   parseHeaderText,
-  type ErrorRecord,
   type MessageId,
   type OutboxEntry,
   type OutboxRecord,
   type OutboxStatus,
 } from '@parley/core';
+import { readErrorRecord } from './readStoredJson.ts';
 
 /** An `outbox` row as every SQL store keeps it: the message, then its relay state; `headers` and `error` JSON text. */
 export interface OutboxRow {
@@ -59,7 +59,7 @@ export function toOutboxEntry(row: OutboxRow): OutboxEntry {
     ...toOutboxRecord(row),
     status: row.status as OutboxStatus,
     attempts: row.attempts,
-    error: row.error === null ? null : (JSON.parse(row.error) as ErrorRecord),
+    error: row.error === null ? null : readErrorRecord(row.error),
     failedAt: row.failed_at,
     actedBy: row.acted_by,
     actedAt: row.acted_at,
