@@ -25,7 +25,6 @@ describe('cinema demo, orchestrated', () => {
       for (const path of [
         'confirmed',
         'cancelledInsufficientFunds',
-        'cancelledByCustomer',
         'deadLettered',
         'compensated',
         'refunded',
@@ -33,6 +32,8 @@ describe('cinema demo, orchestrated', () => {
       ] as const) {
         expect(result[path], path).toBeGreaterThan(0);
       }
+      // A customer's cancellation counts only if it reaches the run before the charge is answered, which the
+      // timing of a run decides; reservationPaths.e2e.test.ts holds a charge to cover that path every time.
       expect(result.cancelledTimeout + result.cancelledByCustomer).toBeGreaterThan(0);
       // Every reservation had exactly one run: the confirmed ones completed, every other one failed and
       // compensated; none is left running or parked.

@@ -19,9 +19,4 @@ export class RoundSignals {
     this.current = controller;
     return { signal: controller.signal, end: () => controller.abort(ROUND_OVER) };
   }
-
-  /** Ends the current round now: whatever it waits for stops waiting, so the loop goes round again. */
-  interrupt(): void {
-    this.current?.abort(ROUND_OVER);
-  }
 }

@@ -635,8 +635,6 @@ export class ConsumerRuntime implements ProcessorHost {
     }
     this.capacitySignal.notify();
     this.controlSignal.notify();
-    // A fetch waiting for new messages would only read again from the reloaded checkpoints after its wait.
-    this.fetchRounds.interrupt();
   }
 
   /** Renews leases every third of their lifetime; when the owned partitions change, starts over from them. */
