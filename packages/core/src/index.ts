@@ -107,6 +107,11 @@ export {
 export type { ParkedMessage } from './ports/ParkedMessage.ts';
 export type { ConsumerState } from './ports/ConsumerState.ts';
 export type { TimerRecord } from './ports/TimerRecord.ts';
+export {
+  SAMPLE_RETENTION_MS,
+  type ConsumerSample,
+  type ConsumerSampleFilter,
+} from './ports/ConsumerSample.ts';
 export type { ParkWrite, UnparkWrite } from './ports/Change.ts';
 export {
   createAdmin,

@@ -33,6 +33,7 @@ import { getOutbox, listOutbox } from './readOutbox.ts';
 import { resolveTarget, type PostgresTarget } from './resolveTarget.ts';
 import { resolveOutbox, setAsideOutbox } from './updateOutbox.ts';
 import { StreamReads } from './StreamReads.ts';
+import { listSamples, writeSamples } from './writeSamples.ts';
 import { TopicCatalog } from './TopicCatalog.ts';
 
 export interface PostgresStoreOptions {
@@ -338,6 +339,10 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
           updatedAt: row.updated_at,
         }));
       }),
+
+    recordSamples: (samples, pruneBefore) => run((db) => writeSamples(db, s, samples, pruneBefore)),
+
+    listSamples: (filter) => run((db) => listSamples(db, s, filter)),
 
     leases: createLeaseStore(run, s),
     instanceSlots,

@@ -12,3 +12,9 @@ export {
   type OutboxRow,
   type OutboxMessageRow,
 } from './outboxRow.ts';
+export {
+  SAMPLE_COLUMNS,
+  checkSamples,
+  toConsumerSample,
+  type ConsumerSampleRow,
+} from './consumerSampleRow.ts';

@@ -32,6 +32,7 @@ import { prepareFindDocuments } from './prepareFindDocuments.ts';
 import { prepareOutboxReads } from './prepareOutboxReads.ts';
 import { prepareOutboxUpdates } from './prepareOutboxUpdates.ts';
 import { prepareParkedReads } from './prepareParkedReads.ts';
+import { prepareSampleStatements } from './prepareSampleStatements.ts';
 import { prepareTimerReads } from './prepareTimerReads.ts';
 
 export interface SqliteStoreOptions {
@@ -107,6 +108,7 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
   const timers = prepareTimerReads(db);
   const outboxReads = prepareOutboxReads(db);
   const outboxUpdates = prepareOutboxUpdates(db);
+  const samples = prepareSampleStatements(db);
 
   const selectStream = db.prepare<[string, string, number], EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE entity = ? AND entity_id = ? AND version > ? ORDER BY version`,
@@ -252,8 +254,8 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
 
     loadParkedKeys: (consumer, source) => call(() => parked.keys(consumer, source)),
 
-    readParked: (consumer, source, key, after, limit) =>
-      call(() => parked.read(consumer, source, key, after, limit)),
+    readParked: (consumer, source, key, after, limit, maxBytes) =>
+      call(() => parked.read(consumer, source, key, after, limit, maxBytes)),
 
     dueDeadLetters: (consumer, source, now, limit) =>
       call(() => deadLetters.due(consumer, source, now, limit)),
@@ -269,6 +271,10 @@ export function createSqliteStore(url: string, options: SqliteStoreOptions = {})
     nextTimerDue: () => call(() => timers.next()),
 
     listConsumerStates: () => call(() => selectConsumerStates.all().map(toConsumerState)),
+
+    recordSamples: (written, pruneBefore) => call(() => samples.record(written, pruneBefore)),
+
+    listSamples: (filter) => call(() => samples.list(filter)),
 
     close() {
       if (closing.signal.aborted) return Promise.resolve();

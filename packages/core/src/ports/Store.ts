@@ -1,4 +1,5 @@
 import type { Change, CommandRecord } from './Change.ts';
+import type { ConsumerSample, ConsumerSampleFilter } from './ConsumerSample.ts';
 import type { ConsumerState } from './ConsumerState.ts';
 import type { DeadLetter, DeadLetterFilter } from './DeadLetter.ts';
 import type { OutboxEntry, OutboxFailure, OutboxFilter, OutboxRecord } from './OutgoingMessage.ts';
@@ -134,13 +135,18 @@ export interface Store {
   /** Keys of a consumer that have a parked queue in `source` (so they are blocked), with their partition. */
   loadParkedKeys(consumer: string, source: string): Promise<Array<{ key: string; partition: number }>>;
 
-  /** Up to `limit` parked messages of one key with position greater than `after`, in position order. */
+  /**
+   * Up to `limit` parked messages of one key with position greater than `after`, in position order; with
+   * `maxBytes`, no more than that many bytes of stored message, except that the first always comes (the rule of
+   * `checkMaxBytes`).
+   */
   readParked(
     consumer: string,
     source: string,
     key: string,
     after: number,
     limit: number,
+    maxBytes?: number,
   ): Promise<ParkedMessage[]>;
 
   /** Dead letters of a consumer in `source` with an action due at or before `now`, oldest due first. */
@@ -164,6 +170,20 @@ export interface Store {
 
   /** Run states set for consumers (absent: running). */
   listConsumerStates(): Promise<ConsumerState[]>;
+
+  // ---- consumer samples (throughput and lag over the last hour) ---------------------------------------
+
+  /**
+   * Writes samples in one transaction, outside any commit (they are for operators: losing one loses a point of
+   * a chart, nothing else). A sample for a (consumer, source, partition, at) already stored adds its
+   * `processed` to the stored one and replaces `lag` and `lagSeconds`, so an interval flushed twice (a stop
+   * and a restart within it, a partition moving between instances) counts every message once. Deletes every
+   * sample, of any consumer, with `at` before `pruneBefore`: the table stays bounded.
+   */
+  recordSamples(samples: ReadonlyArray<ConsumerSample>, pruneBefore: number): Promise<void>;
+
+  /** Samples matching `filter`, ordered by consumer, source, `at` and partition. */
+  listSamples(filter: ConsumerSampleFilter): Promise<ConsumerSample[]>;
 
   /** Partition leases shared by the instances of a service, when the store offers them (a table). */
   readonly leases?: LeaseStore;

@@ -9,6 +9,7 @@ import { orderingTests } from './orderingTests.ts';
 import { outboxFailureTests } from './outboxFailureTests.ts';
 import { outboxTests } from './outboxTests.ts';
 import { replyTests } from './replyTests.ts';
+import { sampleTests } from './sampleTests.ts';
 import { scaleTests } from './scaleTests.ts';
 import { workflowTests } from './workflowTests.ts';
 
@@ -36,5 +37,6 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     scaleTests(target);
     lifecycleTests(target);
     workflowTests(target);
+    sampleTests(target);
   });
 }

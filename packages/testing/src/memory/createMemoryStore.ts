@@ -2,6 +2,7 @@ import { isEmptyChange, type InstanceSlot, type Store } from '@parley/core';
 import type { ChangeSignal } from './ChangeHub.ts';
 import { commitChange } from './commitChange.ts';
 import { ConnectionGate } from './ConnectionGate.ts';
+import { ConsumerSampleTable } from './ConsumerSampleTable.ts';
 import type { MemoryDatabase } from './MemoryDatabase.ts';
 import { memoryLeases } from './memoryLeases.ts';
 import { atomically } from './Transaction.ts';
@@ -124,6 +125,11 @@ export function createMemoryStore(db: MemoryDatabase, options: MemoryStoreOption
     nextTimerDue: () => gate.call(() => db.timers.next()),
 
     listConsumerStates: () => gate.call(() => db.consumerStates.list()),
+
+    recordSamples: (samples, pruneBefore) =>
+      gate.call(() => ConsumerSampleTable.of(db).record(samples, pruneBefore)),
+
+    listSamples: (filter) => gate.call(() => ConsumerSampleTable.of(db).list(filter)),
 
     async close() {
       if (!gate.close()) return;
