@@ -1,6 +1,7 @@
 export * from './errors/index.ts';
 export {
   newMessageId,
+  useIdRandomness,
   deriveMessageId,
   parseMessageId,
   messageIdTime,
@@ -17,7 +18,7 @@ export type { Envelope, Delivered, LogPosition, MessageHeaders } from './envelop
 export { headersCausedBy, compactHeaders, parseHeaderText, INVALID_HEADERS } from './envelope/headers.ts';
 export { silentLogger, type Logger } from './logging/Logger.ts';
 export { defaultLogger } from './logging/defaultLogger.ts';
-export { systemClock, type Clock } from './clock/Clock.ts';
+export { sleepWith, systemClock, type Clock } from './clock/Clock.ts';
 export {
   defineTopic,
   assertName,

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../clock/Clock.ts';
+
 /**
  * A wake-up flag for loops: `wait()` resolves at the next `notify()` (or at once if one happened since the last
  * wait), after `timeoutMs`, or when `signal` aborts. Never rejects. A notify with nobody waiting is kept for the
@@ -6,6 +8,9 @@
 export class Signal {
   private notified = false;
   private waiters: Array<() => void> = [];
+
+  /** @param clock Times the waits' timeouts. */
+  constructor(private readonly clock: Pick<Clock, 'after'> = systemClock) {}
 
   notify(): void {
     const waiters = this.waiters;
@@ -23,19 +28,19 @@ export class Signal {
       return Promise.resolve();
     }
     return new Promise<void>((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let cancel: (() => void) | undefined;
       let settled = false;
       const done = (): void => {
         if (settled) return;
         settled = true;
-        if (timer !== undefined) clearTimeout(timer);
+        cancel?.();
         signal?.removeEventListener('abort', done);
         const index = this.waiters.indexOf(done);
         if (index >= 0) this.waiters.splice(index, 1);
         resolve();
       };
       this.waiters.push(done);
-      if (timeoutMs !== undefined) timer = setTimeout(done, timeoutMs);
+      if (timeoutMs !== undefined) cancel = this.clock.after(timeoutMs, done);
       signal?.addEventListener('abort', done, { once: true });
     });
   }

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock/Clock.ts';
 import { recordCommit, recordSent } from '../telemetry/messagingMetrics.ts';
 import { holdsItsKey } from '../deadletter/deadLetterLifecycle.ts';
 import type { Delivered } from '../envelope/Envelope.ts';
@@ -63,18 +64,18 @@ export class ConsumerRuntime implements ProcessorHost {
   private readonly lanes: KeyLanes;
   private ready: ReadyUnit[] = [];
   private inFlight = 0;
-  private readonly parked = new ParkedKeys();
+  private readonly parked: ParkedKeys;
   private readonly drains = new Set<Promise<void>>();
   private readonly processor: MessageProcessor;
   private readonly stormGuard: StormGuard | undefined;
   private paused = false;
   /** A pause decided here whose state has not committed yet: the store's word must not undo it. */
   private pausePending = false;
-  private readonly readySignal = new Signal();
-  private readonly capacitySignal = new Signal();
-  private readonly idleSignal = new Signal();
-  private readonly controlSignal = new Signal();
-  private readonly resumeSignal = new Signal();
+  private readonly readySignal: Signal;
+  private readonly capacitySignal: Signal;
+  private readonly idleSignal: Signal;
+  private readonly controlSignal: Signal;
+  private readonly resumeSignal: Signal;
   private readonly fetchAbort = new AbortController();
   private readonly handlerAbort = new AbortController();
   private readonly handlerSignals = new SignalFanout(this.handlerAbort.signal);
@@ -91,6 +92,13 @@ export class ConsumerRuntime implements ProcessorHost {
     placement: ConsumerPlacement = { leases: undefined, instance: 'single', leaseTtlMs: 10_000 },
   ) {
     this.logger = internals.logger.child({ consumer: definition.name, source: source.name });
+    const clock = internals.clock;
+    this.readySignal = new Signal(clock);
+    this.capacitySignal = new Signal(clock);
+    this.idleSignal = new Signal(clock);
+    this.controlSignal = new Signal(clock);
+    this.resumeSignal = new Signal(clock);
+    this.parked = new ParkedKeys(clock);
     this.lanePrefix = `${definition.name}\u0000`;
     this.processor = new MessageProcessor(this);
     this.lanes = new KeyLanes(
@@ -342,7 +350,7 @@ export class ConsumerRuntime implements ProcessorHost {
         round.end();
         failures++;
         this.logger.error({ err: ensureError(error), failures }, 'fetch failed; retrying');
-        await this.sleep(backoff(failures), this.fetchAbort.signal);
+        await this.sleep(backoff(failures, this.clock), this.fetchAbort.signal);
         continue;
       }
       if (fetched === 0) await wake;
@@ -469,7 +477,7 @@ export class ConsumerRuntime implements ProcessorHost {
       } catch (error) {
         failures++;
         this.logger.error({ err: ensureError(error), failures }, 'reading dead letters failed; retrying');
-        await this.sleep(backoff(failures), this.fetchAbort.signal);
+        await this.sleep(backoff(failures, this.clock), this.fetchAbort.signal);
       }
     }
   }
@@ -537,7 +545,7 @@ export class ConsumerRuntime implements ProcessorHost {
         continue;
       }
       // Let other lanes finish what is already under way, so one commit carries many messages.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await this.clock.sleep(0);
       // Units of a partition this instance no longer owns are dropped: their effects must not commit without
       // their checkpoint (a reset normally clears them first).
       const batch: ReadyUnit[] = [];
@@ -565,7 +573,7 @@ export class ConsumerRuntime implements ProcessorHost {
           { err: ensureError(error), failures, units: batch.length },
           'commit failed; retrying',
         );
-        await this.sleep(backoff(failures), undefined);
+        await this.sleep(backoff(failures, this.clock), undefined);
         continue;
       }
       this.confirm(batch, plan);
@@ -630,7 +638,7 @@ export class ConsumerRuntime implements ProcessorHost {
         break;
       } catch (loadError) {
         this.logger.error({ err: ensureError(loadError) }, 'reloading consumer state failed; retrying');
-        await this.sleep(backoff(failures), undefined);
+        await this.sleep(backoff(failures, this.clock), undefined);
       }
     }
     this.capacitySignal.notify();
@@ -641,7 +649,10 @@ export class ConsumerRuntime implements ProcessorHost {
   private async balanceLoop(balancer: PartitionBalancer): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
-      await this.sleep(failures === 0 ? balancer.ttlMs / 3 : backoff(failures), this.fetchAbort.signal);
+      await this.sleep(
+        failures === 0 ? balancer.ttlMs / 3 : backoff(failures, this.clock),
+        this.fetchAbort.signal,
+      );
       if (this.stopping) break;
       try {
         const owned = await balancer.tick();
@@ -687,7 +698,7 @@ export class ConsumerRuntime implements ProcessorHost {
   }
 }
 
-function backoff(attempt: number): number {
+function backoff(attempt: number, clock: Clock): number {
   const base = Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(attempt, 20));
-  return base / 2 + Math.random() * (base / 2);
+  return base / 2 + clock.random() * (base / 2);
 }

@@ -148,7 +148,7 @@ export class MessageProcessor {
         if (epoch !== host.epoch) return 'abandoned';
         if (unit.deadlocked) {
           round--;
-          await host.sleep(1 + Math.random() * 5);
+          await host.sleep(1 + host.clock.random() * 5);
           continue;
         }
         error = ensureError(thrown);
@@ -164,14 +164,19 @@ export class MessageProcessor {
         error,
       });
       const now = host.clock.now();
-      const decision = decideFailure(kind, policy, {
-        attempts,
-        attemptInDelivery: round,
-        delayedRetriesDone: delayedRetriesMade(policy, attempts),
-        firstFailedAt: firstFailedAt ?? now,
-        now,
-        singleDelivery: isReplay(item),
-      });
+      const decision = decideFailure(
+        kind,
+        policy,
+        {
+          attempts,
+          attemptInDelivery: round,
+          delayedRetriesDone: delayedRetriesMade(policy, attempts),
+          firstFailedAt: firstFailedAt ?? now,
+          now,
+          singleDelivery: isReplay(item),
+        },
+        () => host.clock.random(),
+      );
       if (decision.kind === 'domain') return this.domainFailure(lane, item, message, error, attempts, epoch);
       if (decision.kind === 'exhausted')
         return this.exhausted(lane, item, message, error, decision.reason, attempts, policy, epoch);

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock/Clock.ts';
 import { Signal } from '../concurrency/Signal.ts';
 
 interface BlockedKey {
@@ -17,7 +18,11 @@ export class ParkedKeys {
   private readonly pendingWrites = new Map<string, number>();
   /** Replays (redriven messages of no queue) waiting in or running on a key's lane. */
   private readonly replays = new Map<string, number>();
-  private readonly committedSignal = new Signal();
+  private readonly committedSignal: Signal;
+
+  constructor(clock: Clock) {
+    this.committedSignal = new Signal(clock);
+  }
 
   isBlocked(key: string): boolean {
     return this.keys.has(key);

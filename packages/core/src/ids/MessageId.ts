@@ -5,7 +5,8 @@ import { murmur3x86128 } from './murmur3x86128.ts';
 export type MessageId = string & { readonly __brand: 'MessageId' };
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const nextUlid = monotonicFactory();
+const systemUlid = monotonicFactory();
+let nextUlid = systemUlid;
 /** A ULID's shape: 48 bits of time (10 characters, the first at most 7), then 80 bits. */
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i;
 const NO_TIME = '0000000000';
@@ -13,6 +14,15 @@ const NO_TIME = '0000000000';
 /** A fresh, time-sortable id. Ids created in one process are strictly increasing. */
 export function newMessageId(now: number = Date.now()): MessageId {
   return nextUlid(now) as MessageId;
+}
+
+/**
+ * Where the random part of fresh ids comes from, for the whole process: `random` (a seeded source, so a simulation
+ * that replays a seed creates the same ids), or with no argument the system's cryptographic source again. Each call
+ * starts a new monotonic sequence.
+ */
+export function useIdRandomness(random?: () => number): void {
+  nextUlid = random === undefined ? systemUlid : monotonicFactory(random);
 }
 
 /**

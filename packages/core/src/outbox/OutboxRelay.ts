@@ -24,7 +24,7 @@ const IDLE_WAIT_MS = 1000;
  * again with backoff. Both raise `relay:failed` and log at error level.
  */
 export class OutboxRelay {
-  private readonly wake = new Signal();
+  private readonly wake: Signal;
   private readonly abort = new AbortController();
   private readonly rounds = new RoundSignals(this.abort.signal);
   private loop: Promise<void> | undefined;
@@ -35,7 +35,9 @@ export class OutboxRelay {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly events: TypedEmitter<ServiceEvents>,
-  ) {}
+  ) {
+    this.wake = new Signal(clock);
+  }
 
   start(): void {
     this.loop ??= this.run();

@@ -190,6 +190,8 @@ export interface IdleOptions {
    * @default 10
    */
   pollMs?: number;
+  /** What times the waiting (a simulation's virtual clock). @default the system clock */
+  clock?: Clock;
 }
 
 /** What {@link Service.checkIdle} found. */
@@ -246,7 +248,11 @@ export function createService(options: ServiceOptions): Service {
       slot = await store.instanceSlots.claim(options.name);
       instance = slot.id;
     }
-    return { leases, instance: instance ?? newMessageId(), leaseTtlMs: options.leaseTtlMs ?? 10_000 };
+    return {
+      leases,
+      instance: instance ?? newMessageId(clock.now()),
+      leaseTtlMs: options.leaseTtlMs ?? 10_000,
+    };
   };
   const topicSpecs = new Map<string, Promise<TopicSpec>>();
   const entities = new Map<string, { entity: AnyEntity; publications: EntityPublication[] }>();
@@ -537,7 +543,7 @@ export function createService(options: ServiceOptions): Service {
             if (!isConcurrencyError(error)) throw error;
             internals.evictSnapshot(entity.name, entityId);
             // Another process won the race: back off a little, with jitter, so racers spread out.
-            await clock.sleep(Math.random() * Math.min(100, 2 ** attempt));
+            await clock.sleep(clock.random() * Math.min(100, 2 ** attempt));
             continue;
           }
           internals.cacheSnapshot(entity.name, entityId, decided.after);
@@ -618,7 +624,7 @@ export function createService(options: ServiceOptions): Service {
     },
 
     async whenIdle(idleOptions = {}) {
-      await whenAllIdle([service], idleOptions);
+      await whenAllIdle([service], { clock, ...idleOptions });
     },
 
     applyRetention: () => retention.applyOnce(),

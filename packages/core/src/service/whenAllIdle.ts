@@ -1,3 +1,4 @@
+import { systemClock } from '../clock/Clock.ts';
 import { ParleyError } from '../errors/ParleyError.ts';
 import type { IdleOptions, Service } from './createService.ts';
 
@@ -20,7 +21,8 @@ export async function whenAllIdle(
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const pollMs = options.pollMs ?? 10;
-  const deadline = Date.now() + timeoutMs;
+  const clock = options.clock ?? systemClock;
+  const deadline = clock.now() + timeoutMs;
   let settled: number | undefined;
   for (;;) {
     const states = await Promise.all(services.map((s) => s.checkIdle()));
@@ -31,13 +33,13 @@ export async function whenAllIdle(
     } else {
       settled = undefined;
     }
-    if (Date.now() >= deadline) {
+    if (clock.now() >= deadline) {
       const busy = services.flatMap((s, i) => (states[i]?.busy ?? []).map((what) => `${s.name}: ${what}`));
       throw new ParleyError(
         'IDLE_TIMEOUT',
         `not idle after ${timeoutMs} ms: ${busy.length > 0 ? busy.join(', ') : 'still moving'}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, settled === undefined ? pollMs : 1));
+    await clock.sleep(settled === undefined ? pollMs : 1);
   }
 }

@@ -15,7 +15,7 @@ const POLL_MS = 1000;
  * and it moves on, so each fires once.
  */
 export class TimerRuntime {
-  private readonly wake = new Signal();
+  private readonly wake: Signal;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -24,7 +24,9 @@ export class TimerRuntime {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly fired: () => void,
-  ) {}
+  ) {
+    this.wake = new Signal(clock);
+  }
 
   start(): void {
     this.loop ??= this.run();

@@ -14,7 +14,7 @@ import type { TopicDefinition } from './defineTopic.ts';
  * raises a `topic:retention-held` alert naming the lagging group.
  */
 export class RetentionRuntime {
-  private readonly wake = new Signal();
+  private readonly wake: Signal;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -25,7 +25,9 @@ export class RetentionRuntime {
     private readonly logger: Logger,
     private readonly events: TypedEmitter<ServiceEvents>,
     private readonly intervalMs: number,
-  ) {}
+  ) {
+    this.wake = new Signal(clock);
+  }
 
   start(): void {
     this.loop ??= this.run();

@@ -9,6 +9,7 @@ import { classifyError } from '../failure/classifyError.ts';
 import { decideFailure } from '../failure/decideFailure.ts';
 import { resolveRetryPolicy } from '../failure/RetryPolicy.ts';
 import { deriveMessageId, newMessageId } from '../ids/MessageId.ts';
+import { randomUuid } from '../ids/randomUuid.ts';
 import type { Logger } from '../logging/Logger.ts';
 import { emptyChange } from '../ports/Change.ts';
 import type { ErrorRecord } from '../ports/DeadLetter.ts';
@@ -375,8 +376,8 @@ export class Activation {
       sleep: (ms) => this.sleepUntil(next(), 'sleep', () => this.host.clock.now() + ms),
       sleepUntil: (at) => this.sleepUntil(next(), 'sleep', () => Number(at)),
       now: () => this.value(next(), 'now', () => this.host.clock.now()),
-      random: () => this.value(next(), 'random', () => Math.random()),
-      uuid: () => this.value(next(), 'uuid', () => globalThis.crypto.randomUUID()),
+      random: () => this.value(next(), 'random', () => this.host.clock.random()),
+      uuid: () => this.value(next(), 'uuid', () => randomUuid(this.host.clock)),
       publish: async (topic, message) => {
         await this.publish(next(), 'publish', topic, message, {});
       },
@@ -513,13 +514,18 @@ export class Activation {
       }
       attempts = attempt;
       const at = this.host.clock.now();
-      const decision = decideFailure(classifyError(error), policy, {
-        attempts,
-        attemptInDelivery,
-        delayedRetriesDone,
-        firstFailedAt,
-        now: at,
-      });
+      const decision = decideFailure(
+        classifyError(error),
+        policy,
+        {
+          attempts,
+          attemptInDelivery,
+          delayedRetriesDone,
+          firstFailedAt,
+          now: at,
+        },
+        () => this.host.clock.random(),
+      );
       const record = errorRecord(error);
       if (decision.kind === 'retry-now') {
         this.pending.push(
@@ -593,20 +599,20 @@ export class Activation {
       signal: abort.signal,
     };
     if (timeout === undefined) return fn(info);
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancel: (() => void) | undefined;
     try {
       return await Promise.race([
         fn(info),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
+          cancel = this.host.clock.after(timeout, () => {
             const error = new WorkflowTimeoutError(`step ${name}`, timeout);
             abort.abort(error);
             reject(error);
-          }, timeout);
+          });
         }),
       ]);
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      cancel?.();
     }
   }
 

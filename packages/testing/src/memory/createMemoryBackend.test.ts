@@ -62,6 +62,8 @@ const frozenClock: Clock = {
   now: () => 0,
   sleep: (_ms, signal) =>
     new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')))),
+  after: () => () => {},
+  random: () => 0.5,
 };
 
 describe('memory backend', () => {
