@@ -124,6 +124,7 @@ export {
 export { Untouched, type BulkResult, type UntouchedDeadLetter } from './admin/BulkResult.ts';
 export { schemaRegistry, type SchemaRegistry } from './admin/SchemaRegistry.ts';
 export type { ConsumerInfo } from './admin/ConsumerInfo.ts';
+export type { ConsumerHistory, ConsumerHistoryPoint } from './admin/ConsumerHistory.ts';
 export type { TopicInfo } from './admin/TopicInfo.ts';
 export type { OutboxAdmin } from './admin/outboxAdmin.ts';
 export type { WorkflowAdmin, WorkflowRunFilter } from './admin/workflowAdmin.ts';

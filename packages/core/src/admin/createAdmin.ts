@@ -18,6 +18,8 @@ import type { Store } from '../ports/Store.ts';
 import { validate } from '../schema/validate.ts';
 import type { BulkResult, Untouched, UntouchedDeadLetter } from './BulkResult.ts';
 import type { ConsumerInfo } from './ConsumerInfo.ts';
+import { historyOf, type ConsumerHistory } from './ConsumerHistory.ts';
+import { SAMPLE_RETENTION_MS } from '../ports/ConsumerSample.ts';
 import { outboxAdmin, type OutboxAdmin } from './outboxAdmin.ts';
 import { workflowAdmin, type WorkflowAdmin } from './workflowAdmin.ts';
 import type { TopicInfo } from './TopicInfo.ts';
@@ -94,6 +96,11 @@ export interface Admin {
   };
   consumers: {
     list(): Promise<ConsumerInfo[]>;
+    /**
+     * Throughput and lag over the last hour (at most), from the samples consumers write to the store every
+     * `sampleIntervalMs`: one series per consumer and source, each point summed over partitions.
+     */
+    history(filter?: { consumer?: string; sinceMs?: number }): Promise<ConsumerHistory[]>;
     pause(consumer: string, actor: Actor & { reason?: string }): Promise<void>;
     resume(consumer: string, actor: Actor): Promise<void>;
   };
@@ -325,7 +332,9 @@ export function createAdmin(options: AdminOptions): Admin {
           const state = states.find((s) => s.consumer === group.consumer);
           const cursor = group.source === '' ? [] : await store.loadCursor(group.consumer, group.source);
           const doneAbove = new Map(cursor.map((c) => [c.partition, c.doneAbove.length]));
-          const partitions = (await lagOf(group.source, group.positions, topics, bus, store)).map((p) => ({
+          const partitions = (
+            await lagOf(group.source, group.positions, topics, bus, store, clock.now())
+          ).map((p) => ({
             ...p,
             // Messages handled out of order above the checkpoint are done: they are not lag.
             lag: p.lag === null ? null : Math.max(0, p.lag - (doneAbove.get(p.partition) ?? 0)),
@@ -333,18 +342,29 @@ export function createAdmin(options: AdminOptions): Admin {
           const parked = group.source === '' ? [] : await store.loadParkedKeys(group.consumer, group.source);
           const counts = await countByStatus(store, group.consumer);
           const lags = partitions.map((p) => p.lag);
+          const ages = partitions.map((p) => p.lagSeconds);
           infos.push({
             name: group.consumer,
             source: group.source,
             status: state?.paused === true ? 'paused' : 'running',
             reason: state?.reason ?? null,
             lag: lags.some((l) => l === null) ? null : lags.reduce<number>((sum, l) => sum + (l ?? 0), 0),
+            lagSeconds: ages.some((a) => a === null) ? null : Math.max(0, ...(ages as number[])),
             partitions,
             parkedKeys: parked.map((p) => p.key),
             deadLetters: counts,
           });
         }
         return infos.sort((a, b) => a.name.localeCompare(b.name));
+      },
+
+      async history(filter = {}) {
+        const oldest = clock.now() - SAMPLE_RETENTION_MS;
+        const samples = await store.listSamples({
+          since: Math.max(oldest, filter.sinceMs ?? oldest),
+          ...(filter.consumer === undefined ? {} : { consumer: filter.consumer }),
+        });
+        return historyOf(samples);
       },
 
       async pause(consumer, actor) {
@@ -374,27 +394,41 @@ export function createAdmin(options: AdminOptions): Admin {
   };
 }
 
+/** Lag per partition, in messages and in seconds (the age of the first message after the checkpoint). */
 async function lagOf(
   source: string,
   positions: Map<number, number>,
   topics: ReadonlyArray<{ name: string; partitions: number }> | undefined,
   bus: Bus | undefined,
   store: Store,
-): Promise<Array<{ partition: number; position: number; lag: number | null }>> {
+  now: number,
+): Promise<Array<{ partition: number; position: number; lag: number | null; lagSeconds: number | null }>> {
+  const ageOf = (occurredAt: string | undefined): number => {
+    const produced = occurredAt === undefined ? Number.NaN : Date.parse(occurredAt);
+    return Number.isFinite(produced) ? Math.max(0, (now - produced) / 1000) : 0;
+  };
   if (source.startsWith('entity:')) {
+    const entity = source.slice('entity:'.length);
     const position = positions.get(0) ?? 0;
-    return [
-      { partition: 0, position, lag: await store.countEventsAfter(source.slice('entity:'.length), position) },
-    ];
+    const lag = await store.countEventsAfter(entity, position);
+    const [next] = lag === 0 ? [] : await store.readEvents(entity, position, 1);
+    return [{ partition: 0, position, lag, lagSeconds: ageOf(next?.occurredAt) }];
   }
   const topic = topics?.find((t) => t.name === source);
   if (topic === undefined || bus === undefined) {
-    return [...positions].map(([partition, position]) => ({ partition, position, lag: null }));
+    return [...positions].map(([partition, position]) => ({
+      partition,
+      position,
+      lag: null,
+      lagSeconds: null,
+    }));
   }
   return Promise.all(
     Array.from({ length: topic.partitions }, async (_, partition) => {
       const position = positions.get(partition) ?? 0;
-      return { partition, position, lag: await bus.countAfter(topic.name, partition, position) };
+      const lag = await bus.countAfter(topic.name, partition, position);
+      const [next] = lag === 0 ? [] : await bus.read(topic.name, partition, position, 1);
+      return { partition, position, lag, lagSeconds: ageOf(next?.occurredAt) };
     }),
   );
 }

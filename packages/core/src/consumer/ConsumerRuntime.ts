@@ -33,6 +33,7 @@ export interface ConsumerPlacement {
   readonly leaseTtlMs: number;
 }
 import { UnitOfWork } from './UnitOfWork.ts';
+import { ConsumerSampler } from './ConsumerSampler.ts';
 
 /** How long an idle loop waits for a wake-up before looking again. */
 const IDLE_WAIT_MS = 1000;
@@ -83,6 +84,8 @@ export class ConsumerRuntime implements ProcessorHost {
   private loops: Promise<void>[] = [];
   /** Lane names in the service-wide locks: this consumer's, for each key. */
   private readonly lanePrefix: string;
+  /** Throughput and lag samples for operators; undefined when the service samples nothing. */
+  private readonly sampler: ConsumerSampler | undefined;
 
   constructor(
     readonly definition: ConsumerDefinition,
@@ -90,6 +93,8 @@ export class ConsumerRuntime implements ProcessorHost {
     private readonly internals: ServiceInternals,
     readonly events: TypedEmitter<ServiceEvents>,
     placement: ConsumerPlacement = { leases: undefined, instance: 'single', leaseTtlMs: 10_000 },
+    /** How often throughput and lag are sampled into the store; undefined: never. */
+    sampleIntervalMs?: number,
   ) {
     this.logger = internals.logger.child({ consumer: definition.name, source: source.name });
     const clock = internals.clock;
@@ -107,6 +112,20 @@ export class ConsumerRuntime implements ProcessorHost {
       () => this.idleSignal.notify(),
     );
     this.stormGuard = definition.stormGuard === undefined ? undefined : new StormGuard(definition.stormGuard);
+    this.sampler =
+      sampleIntervalMs === undefined
+        ? undefined
+        : new ConsumerSampler(
+            {
+              name: definition.name,
+              source,
+              owned: () => this.partitions.flatMap((p) => (p === undefined ? [] : [p])),
+            },
+            internals.store,
+            internals.clock,
+            this.logger,
+            sampleIntervalMs,
+          );
     this.balancer =
       placement.leases === undefined
         ? undefined
@@ -178,6 +197,7 @@ export class ConsumerRuntime implements ProcessorHost {
     await this.loadState();
     this.loops = [this.fetchLoop(), this.commitLoop(), this.controlLoop()];
     if (this.balancer !== undefined) this.loops.push(this.balanceLoop(this.balancer));
+    this.sampler?.start();
     this.logger.debug(
       { partitions: this.partitions.length, parkedKeys: this.parked.size },
       'consumer started',
@@ -214,6 +234,7 @@ export class ConsumerRuntime implements ProcessorHost {
     }
     this.readySignal.notify();
     await Promise.all(this.loops);
+    await this.sampler?.stop();
     // Reports are at most once a second: without this one, the bus would show the group behind by whatever it
     // handled since its last report, and retention would hold those messages for it, until it runs again.
     await this.reportProgress({ force: true }).catch((error: unknown) => {
@@ -581,8 +602,10 @@ export class ConsumerRuntime implements ProcessorHost {
   }
 
   private confirm(batch: ReadonlyArray<ReadyUnit>, plan: CommitPlan): void {
-    for (const [partition, positions] of plan.positions)
+    for (const [partition, positions] of plan.positions) {
       this.partitions[partition]?.confirm(plan.writes.get(partition), positions);
+      this.sampler?.count(partition, positions.length);
+    }
     let messages = 0;
     for (const ready of batch) {
       if (ready.at !== undefined) messages++;

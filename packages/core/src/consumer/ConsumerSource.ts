@@ -34,6 +34,10 @@ export interface ConsumerSource {
   /** Decodes and validates a parked message (possibly edited); throws ValidationError for anything malformed. */
   decodeParked(message: ParkedMessage): Delivered | Promise<Delivered>;
   endPosition(partition: number): Promise<number>;
+  /** How many messages of a partition have a position greater than `after` (a consumer's lag). */
+  countAfter(partition: number, after: number): Promise<number>;
+  /** When the first message of a partition after `after` was produced (ISO-8601), or undefined when none is. */
+  producedAfter(partition: number, after: number): Promise<string | undefined>;
   /** Reports a group's checkpoint to the bus (for the retention guard); nothing to do for entity streams. */
   recordProgress(group: string, partition: number, position: number): Promise<void>;
 }
@@ -54,6 +58,9 @@ export function consumerSource(definition: ConsumerSourceDefinition, store: Stor
       decode: (partition, { position, record }) =>
         decodeLogRecord(topic.name, topic.messages as SchemaMap, partition, position, record as LogRecord),
       endPosition: (partition) => bus.endPosition(topic.name, partition),
+      countAfter: (partition, after) => bus.countAfter(topic.name, partition, after),
+      producedAfter: async (partition, after) =>
+        (await bus.read(topic.name, partition, after, 1))[0]?.occurredAt,
       recordProgress: (group, partition, position) =>
         bus.recordProgress(topic.name, group, partition, position),
       toParked: (partition, { position, record }) => {
@@ -102,6 +109,9 @@ export function consumerSource(definition: ConsumerSourceDefinition, store: Stor
       });
     },
     endPosition: () => store.lastEventPosition(entity.name),
+    countAfter: (_partition, after) => store.countEventsAfter(entity.name, after),
+    producedAfter: async (_partition, after) =>
+      (await store.readEvents(entity.name, after, 1))[0]?.occurredAt,
     recordProgress: () => Promise.resolve(),
     toParked: (_partition, { position, record }) => {
       const e = record as StoredEvent;

@@ -91,6 +91,12 @@ export interface ServiceOptions {
    * @default 60000
    */
   retentionIntervalMs?: number;
+  /**
+   * How often each consumer writes a sample of its throughput and lag (per partition) to the store, for the
+   * console's charts of the last hour; `false` writes none. Samples older than an hour are deleted.
+   * @default 10000
+   */
+  sampleIntervalMs?: number | false;
 }
 
 export interface EntityOptions<E extends SchemaMap> {
@@ -417,6 +423,7 @@ export function createService(options: ServiceOptions): Service {
             internals,
             events,
             placement,
+            options.sampleIntervalMs === false ? undefined : (options.sampleIntervalMs ?? 10_000),
           ),
       );
       await Promise.all(consumers.map((c) => c.start()));

@@ -1,6 +1,7 @@
-import type { ConsumerSample } from '@parley/core';
+import { createAdmin, newMessageId, partitionFor, type ConsumerSample } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import type { ConformanceTarget } from './ConformanceTarget.ts';
+import { numbers } from './fixtures.ts';
 import { useHarness } from './harness.ts';
 
 const MINUTE = 60_000;
@@ -85,6 +86,63 @@ export function sampleTests(target: ConformanceTarget): void {
       // A sample older than the bound is not kept either.
       await store.recordSamples([sample({ consumer: 'late', at: T0 })], T0 + 2 * MINUTE);
       expect(await store.listSamples({ since: 0, consumer: 'late' })).toEqual([]);
+    });
+
+    it("a consumer's samples count every message it handled, in the partitions they came from", async () => {
+      const conn = await h.open(await h.environment());
+      const service = h.service(conn, 'counter').consumer({
+        name: 'number-counter',
+        source: numbers,
+        handle: () => {},
+      });
+      await service.start();
+      const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+      await service.publish(
+        numbers,
+        keys.flatMap((key) => [1, 2, 3].map((seq) => ({ type: 'Numbered', key, payload: { key, seq } }))),
+      );
+      await service.whenIdle();
+      await service.stop();
+      const samples = await conn.store.listSamples({ since: 0, consumer: 'number-counter' });
+      expect(samples.reduce((sum, s) => sum + s.processed, 0)).toBe(keys.length * 3);
+      expect(new Set(samples.map((s) => s.partition)).size).toBe(numbers.partitions);
+      expect(samples.every((s) => s.source === numbers.name && s.lag === 0 && s.lagSeconds === 0)).toBe(true);
+      expect(samples.every((s) => s.at % s.intervalMs === 0)).toBe(true);
+    });
+
+    it("a paused consumer's samples show its lag in messages and seconds", async () => {
+      const conn = await h.open(await h.environment());
+      await createAdmin({ store: conn.store, bus: conn.bus }).consumers.pause('number-counter', {
+        by: 'test',
+      });
+      const service = h.service(conn, 'counter').consumer({
+        name: 'number-counter',
+        source: numbers,
+        handle: () => {},
+      });
+      await service.start();
+      // Produced two minutes ago: the lag in seconds starts there.
+      const produced = Date.now() - 120_000;
+      await conn.bus.publish(
+        [1, 2, 3, 4, 5].map((seq) => ({
+          topic: numbers.name,
+          partition: partitionFor('a', numbers.partitions),
+          id: newMessageId(),
+          type: 'Numbered',
+          key: 'a',
+          payload: JSON.stringify({ key: 'a', seq }),
+          headers: {},
+          occurredAt: new Date(produced + seq).toISOString(),
+        })),
+      );
+      await service.whenIdle();
+      await service.stop();
+      const samples = await conn.store.listSamples({ since: 0, consumer: 'number-counter' });
+      expect(samples.reduce((sum, s) => sum + s.lag, 0)).toBe(5);
+      expect(samples.reduce((sum, s) => sum + s.processed, 0)).toBe(0);
+      const behind = samples.find((s) => s.lag > 0);
+      expect(behind?.lagSeconds).toBeGreaterThanOrEqual(120);
+      expect(behind?.lagSeconds).toBeLessThanOrEqual((Date.now() - produced) / 1000);
     });
 
     it('refuses a malformed sample, writing nothing', async () => {
