@@ -65,6 +65,7 @@ export {
 } from './ports/Change.ts';
 export type { Store, StoreChange, CursorPartition, DocumentQuery } from './ports/Store.ts';
 export type { Bus, TopicSpec } from './ports/Bus.ts';
+export { checkMaxBytes, countWithinBytes } from './ports/byteBudget.ts';
 export type { CommandOutcome } from './entity/CommandOutcome.ts';
 export {
   publishTo,

@@ -63,12 +63,21 @@ export class PartitionReaders {
     private readonly options: PartitionReadersOptions,
   ) {}
 
-  /** Up to `limit` messages of `subject` with stream sequence above `after`, in order. */
-  async read(stream: string, subject: string, after: number, limit: number): Promise<PulledMessage[]> {
+  /**
+   * Up to `limit` messages of `subject` with stream sequence above `after`, in order, within `maxBytes` as the
+   * server counts a message (subject, headers and body) — the first one always.
+   */
+  async read(
+    stream: string,
+    subject: string,
+    after: number,
+    limit: number,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): Promise<PulledMessage[]> {
     if (limit === 0) return [];
     const first = await this.acquire(stream, subject, after);
     try {
-      return await this.pullFrom(first.reader, limit);
+      return await this.pullFrom(first.reader, limit, maxBytes);
     } catch (error) {
       this.discard(first.reader);
       if (first.created !== undefined || !isGone(error)) throw error;
@@ -76,7 +85,7 @@ export class PartitionReaders {
     // A reused consumer may have been removed by the server (restart, idle): one more try on a new one.
     const { reader } = await this.acquire(stream, subject, after, { fresh: true });
     try {
-      return await this.pullFrom(reader, limit);
+      return await this.pullFrom(reader, limit, maxBytes);
     } catch (error) {
       this.discard(reader);
       throw error;
@@ -176,8 +185,14 @@ export class PartitionReaders {
     return { reader, created: info.num_pending };
   }
 
-  private async pullFrom(reader: Reader, limit: number): Promise<PulledMessage[]> {
-    const batch = await this.pull(reader, limit);
+  private async pullFrom(reader: Reader, limit: number, maxBytes: number): Promise<PulledMessage[]> {
+    const pulled = await this.pull(reader, limit, maxBytes);
+    // The server holds back a message larger than the pull's max_bytes (and does not consume it): when it is the
+    // first, it comes alone in a pull without a budget, or the partition would never move past it.
+    const batch =
+      pulled.messages.length === 0 && pulled.overBudget
+        ? (await this.pull(reader, 1, Number.POSITIVE_INFINITY)).messages
+        : pulled.messages;
     const last = batch.at(-1);
     if (last !== undefined) reader.cursor = last.seq;
     this.release(reader);
@@ -209,14 +224,22 @@ export class PartitionReaders {
     }
   }
 
-  /** One no-wait pull: what the consumer has now, up to `limit`, ended by the server's 404/408 status. */
-  private async pull(reader: Reader, limit: number): Promise<PulledMessage[]> {
+  /**
+   * One no-wait pull: what the consumer has now, up to `limit` and `maxBytes`, ended by the server's 404/408
+   * status, or by its 409 when the next message would go past `maxBytes` (`overBudget`).
+   */
+  private async pull(
+    reader: Reader,
+    limit: number,
+    maxBytes: number,
+  ): Promise<{ messages: PulledMessage[]; overBudget: boolean }> {
     const messages: PulledMessage[] = [];
-    return new Promise<PulledMessage[]>((resolve, reject) => {
+    let overBudget = false;
+    return new Promise((resolve, reject) => {
       const finish = (error?: Error): void => {
         clearTimeout(timer);
         reader.onMessage = undefined;
-        if (error === undefined) resolve(messages);
+        if (error === undefined) resolve({ messages, overBudget });
         else reject(error);
       };
       const timer = setTimeout(
@@ -231,7 +254,8 @@ export class PartitionReaders {
       reader.onMessage = (msg) => {
         const code = msg.headers?.code ?? 0;
         if (code !== 0 && msg.data.length === 0) {
-          if (code === 404 || code === 408) finish();
+          overBudget = code === 409 && /max ?bytes/i.test(msg.headers?.description ?? '');
+          if (code === 404 || code === 408 || overBudget) finish();
           else finish(new PullError(code, msg.headers?.description ?? ''));
           return;
         }
@@ -246,7 +270,11 @@ export class PartitionReaders {
       try {
         reader.nc.publish(
           `$JS.API.CONSUMER.MSG.NEXT.${reader.stream}.${reader.name}`,
-          JSON.stringify({ batch: limit, no_wait: true }),
+          JSON.stringify({
+            batch: limit,
+            no_wait: true,
+            ...(maxBytes === Number.POSITIVE_INFINITY ? {} : { max_bytes: maxBytes }),
+          }),
           { reply: reader.inbox },
         );
       } catch (error) {

@@ -1,4 +1,4 @@
-import { defaultLogger, type Bus, type Logger } from '@parley/core';
+import { checkMaxBytes, defaultLogger, type Bus, type Logger } from '@parley/core';
 import { createKvLeaseStore } from './createKvLeaseStore.ts';
 import { GroupProgressStore } from './GroupProgressStore.ts';
 import { decodeMessage } from './messageCodec.ts';
@@ -113,12 +113,13 @@ export function createNatsBus(target: NatsTarget, options: NatsBusOptions = {}):
       await publishMessages(link, names, topics, messages);
     },
 
-    async read(topic, partition, after, limit) {
+    async read(topic, partition, after, limit, maxBytes = Number.POSITIVE_INFINITY) {
       if (!Number.isSafeInteger(limit) || limit < 0)
         throw new RangeError(`read: limit must be a non-negative integer, got ${limit}`);
+      checkMaxBytes(maxBytes, 'read');
       const subject = await partitionSubject(topic, partition);
       if (subject === undefined) return [];
-      const pulled = await readers.read(names.stream(topic), subject, Math.max(0, after), limit);
+      const pulled = await readers.read(names.stream(topic), subject, Math.max(0, after), limit, maxBytes);
       return pulled.map(({ seq, msg }) => decodeMessage(topic, partition, seq, msg));
     },
 

@@ -1,6 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import { checkLimit } from '@parley/sql';
-import { defaultLogger, parseHeaderText, type Bus, type LogRecord, type Logger } from '@parley/core';
+import {
+  checkMaxBytes,
+  defaultLogger,
+  parseHeaderText,
+  type Bus,
+  type LogRecord,
+  type Logger,
+} from '@parley/core';
 import { appendMessages } from './appendMessages.ts';
 import { applyRetention, listRetention } from './applyRetention.ts';
 import { openDatabase, type PostgresDatabase } from './openDatabase.ts';
@@ -103,14 +110,30 @@ export function createPostgresBus(target: PostgresTarget, options: PostgresBusOp
       changes.notify(signals);
     },
 
-    read: (topic, partition, after, limit) =>
+    read: (topic, partition, after, limit, maxBytes = Number.POSITIVE_INFINITY) =>
       run(async (db) => {
+        checkLimit(limit, 'read');
+        checkMaxBytes(maxBytes, 'read');
         // Without the topic and partition asked for: fewer columns to parse on the hottest query.
-        const { rows } = await db.query<MessageRow>(
-          `SELECT position, id, type, key, payload, headers, occurred_at FROM ${s}.messages
-           WHERE topic = $1 AND partition = $2 AND position > $3 ORDER BY position LIMIT $4`,
-          [topic, partition, after, checkLimit(limit, 'read')],
-        );
+        const { rows } =
+          maxBytes === Number.POSITIVE_INFINITY || limit <= 1
+            ? await db.query<MessageRow>(
+                `SELECT position, id, type, key, payload, headers, occurred_at FROM ${s}.messages
+                 WHERE topic = $1 AND partition = $2 AND position > $3 ORDER BY position LIMIT $4`,
+                [topic, partition, after, limit],
+              )
+            : // The running total of payload sizes picks the rows that fit; octet_length reads a stored value's
+              // size without detoasting it, and rows left out are never sent.
+              await db.query<MessageRow>(
+                `SELECT position, id, type, key, payload, headers, occurred_at FROM (
+                   SELECT position, id, type, key, payload, headers, occurred_at,
+                          row_number() OVER w AS n, sum(octet_length(payload)) OVER w AS upto
+                   FROM ${s}.messages WHERE topic = $1 AND partition = $2 AND position > $3
+                   WINDOW w AS (ORDER BY position ROWS UNBOUNDED PRECEDING)
+                   ORDER BY position LIMIT $4
+                 ) m WHERE n = 1 OR upto <= $5 ORDER BY position`,
+                [topic, partition, after, limit, maxBytes],
+              );
         return rows.map((row) => toLogRecord(topic, partition, row));
       }),
 

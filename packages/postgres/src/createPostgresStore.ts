@@ -8,6 +8,7 @@ import {
   type OutboxMessageRow,
 } from '@parley/sql';
 import {
+  checkMaxBytes,
   isEmptyChange,
   defaultLogger,
   type CommandRecord,
@@ -285,13 +286,27 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
         return rows;
       }),
 
-    readParked: (consumer, source, key, after, limit) =>
+    readParked: (consumer, source, key, after, limit, maxBytes = Number.POSITIVE_INFINITY) =>
       run(async (db) => {
-        const { rows } = await db.query<{ message: string }>(
-          `SELECT message FROM ${s}.parked WHERE consumer = $1 AND source = $2 AND key = $3 AND position > $4
-           ORDER BY position LIMIT $5`,
-          [consumer, source, key, after, checkLimit(limit, 'readParked')],
-        );
+        checkLimit(limit, 'readParked');
+        checkMaxBytes(maxBytes, 'readParked');
+        const { rows } =
+          maxBytes === Number.POSITIVE_INFINITY || limit <= 1
+            ? await db.query<{ message: string }>(
+                `SELECT message FROM ${s}.parked WHERE consumer = $1 AND source = $2 AND key = $3 AND position > $4
+                 ORDER BY position LIMIT $5`,
+                [consumer, source, key, after, limit],
+              )
+            : // As the bus reads topics: only the rows whose running total of sizes fits are sent.
+              await db.query<{ message: string }>(
+                `SELECT message FROM (
+                   SELECT position, message, row_number() OVER w AS n, sum(octet_length(message)) OVER w AS upto
+                   FROM ${s}.parked WHERE consumer = $1 AND source = $2 AND key = $3 AND position > $4
+                   WINDOW w AS (ORDER BY position ROWS UNBOUNDED PRECEDING)
+                   ORDER BY position LIMIT $5
+                 ) m WHERE n = 1 OR upto <= $6 ORDER BY position`,
+                [consumer, source, key, after, limit, maxBytes],
+              );
         return rows.map((row) => JSON.parse(row.message) as ParkedMessage);
       }),
 

@@ -1,6 +1,13 @@
 import { checkLimit } from '@parley/sql';
 import type Database from 'better-sqlite3';
-import { parseHeaderText, type LogRecord, type OutgoingMessage, type TopicSpec } from '@parley/core';
+import {
+  checkMaxBytes,
+  countWithinBytes,
+  parseHeaderText,
+  type LogRecord,
+  type OutgoingMessage,
+  type TopicSpec,
+} from '@parley/core';
 
 /** The topic log tables (`topics`, `messages`) of one connection, shared by the bus and a direct-mode store. */
 export interface MessageLog {
@@ -11,7 +18,8 @@ export interface MessageLog {
    * Returns the topics that received at least one new message.
    */
   append(messages: ReadonlyArray<OutgoingMessage>): Set<string>;
-  read(topic: string, partition: number, after: number, limit: number): LogRecord[];
+  /** `Bus.read`: with `maxBytes`, the payload sizes are read first and only the rows that fit are loaded. */
+  read(topic: string, partition: number, after: number, limit: number, maxBytes?: number): LogRecord[];
   endPosition(topic: string, partition: number): number;
   countAfter(topic: string, partition: number, after: number): number;
   listTopics(): TopicSpec[];
@@ -40,6 +48,22 @@ export function createMessageLog(db: Database.Database, description: string): Me
        WHERE topic = ? AND partition = ? AND position > ? ORDER BY position LIMIT ?`,
     )
     .raw();
+  // octet_length reads a value's size from its record header, never the value itself: a budget of a few
+  // megabytes over a backlog of megabyte payloads loads only what it keeps.
+  const selectSizes = db
+    .prepare<[string, number, number, number], number>(
+      `SELECT octet_length(payload) FROM messages
+       WHERE topic = ? AND partition = ? AND position > ? ORDER BY position LIMIT ?`,
+    )
+    .pluck();
+  // One snapshot for both statements: retention running in another process between them must not shift the
+  // rows the sizes were read for.
+  const selectWithin = db.transaction(
+    (topic: string, partition: number, after: number, limit: number, maxBytes: number) => {
+      const count = countWithinBytes(selectSizes.all(topic, partition, after, limit), maxBytes);
+      return count === 0 ? [] : selectMessages.all(topic, partition, after, count);
+    },
+  );
   const selectEnd = db
     .prepare<[string, number], number | null>(
       'SELECT max(position) FROM messages WHERE topic = ? AND partition = ?',
@@ -113,20 +137,24 @@ export function createMessageLog(db: Database.Database, description: string): Me
       return topics;
     },
 
-    read(topic, partition, after, limit) {
-      return selectMessages
-        .all(topic, partition, after, checkLimit(limit, 'read'))
-        .map(([position, id, type, key, payload, headers, occurredAt]) => ({
-          topic,
-          partition,
-          id,
-          type,
-          key,
-          payload,
-          headers: parseHeaderText(headers),
-          occurredAt,
-          position,
-        }));
+    read(topic, partition, after, limit, maxBytes = Number.POSITIVE_INFINITY) {
+      checkLimit(limit, 'read');
+      checkMaxBytes(maxBytes, 'read');
+      const rows =
+        maxBytes === Number.POSITIVE_INFINITY || limit <= 1
+          ? selectMessages.all(topic, partition, after, limit)
+          : selectWithin(topic, partition, after, limit, maxBytes);
+      return rows.map(([position, id, type, key, payload, headers, occurredAt]) => ({
+        topic,
+        partition,
+        id,
+        type,
+        key,
+        payload,
+        headers: parseHeaderText(headers),
+        occurredAt,
+        position,
+      }));
     },
 
     endPosition(topic, partition) {

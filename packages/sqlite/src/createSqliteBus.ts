@@ -86,7 +86,8 @@ export function createSqliteBus(url: string, options: SqliteBusOptions = {}): Sq
         changes.notify([...topics].map((topic) => ({ table: 'messages', topic })));
       }),
 
-    read: (topic, partition, after, limit) => call(() => log.read(topic, partition, after, limit)),
+    read: (topic, partition, after, limit, maxBytes) =>
+      call(() => log.read(topic, partition, after, limit, maxBytes)),
 
     endPosition: (topic, partition) => call(() => log.endPosition(topic, partition)),
 

@@ -22,6 +22,7 @@ import { drainParkedKey } from './drainParkedKey.ts';
 import { KeyLanes, type Lane } from './KeyLanes.ts';
 import type { ResourceLocks } from './ResourceLocks.ts';
 import { StormGuard } from './StormGuard.ts';
+import { ReadAhead } from './ReadAhead.ts';
 import { PartitionBalancer } from './PartitionBalancer.ts';
 import type { LeaseStore } from '../ports/LeaseStore.ts';
 
@@ -48,7 +49,8 @@ const PROGRESS_EVERY_MS = 1000;
 /**
  * Runs one consumer: fetches from its source, hands each message to the lane of its key (one message at a time
  * per key, up to `concurrency` keys at once), and commits finished units of work with the checkpoint in group
- * commits. The fetcher reads ahead up to `maxInFlight` messages, so a slow key never holds the others. A key
+ * commits. The fetcher reads ahead up to `maxInFlight` messages and `readAheadBytes` of payload, so a slow key
+ * never holds the others and a backlog of large messages never fills the heap. A key
  * whose message waits for a retry or an operator is parked: its later messages join its parked queue, in
  * order, while every other key flows; when the head is handled (or dropped) the queue drains and the key is free.
  */
@@ -65,6 +67,8 @@ export class ConsumerRuntime implements ProcessorHost {
   private readonly lanes: KeyLanes;
   private ready: ReadyUnit[] = [];
   private inFlight = 0;
+  /** Bytes of payload fetched and not yet committed: the fetcher stops at `readAheadBytes`. */
+  private readonly readAhead: ReadAhead;
   private readonly parked: ParkedKeys;
   private readonly drains = new Set<Promise<void>>();
   private readonly processor: MessageProcessor;
@@ -105,6 +109,7 @@ export class ConsumerRuntime implements ProcessorHost {
     this.resumeSignal = new Signal(clock);
     this.parked = new ParkedKeys(clock);
     this.lanePrefix = `${definition.name}\u0000`;
+    this.readAhead = new ReadAhead(definition.readAheadBytes);
     this.processor = new MessageProcessor(this);
     this.lanes = new KeyLanes(
       definition.concurrency,
@@ -339,7 +344,7 @@ export class ConsumerRuntime implements ProcessorHost {
         await this.resumeSignal.wait(IDLE_WAIT_MS, this.fetchAbort.signal);
         continue;
       }
-      if (this.inFlight >= this.definition.maxInFlight) {
+      if (this.inFlight >= this.definition.maxInFlight || this.readAhead.room <= 0) {
         await this.capacitySignal.wait(IDLE_WAIT_MS, this.fetchAbort.signal);
         continue;
       }
@@ -352,16 +357,20 @@ export class ConsumerRuntime implements ProcessorHost {
         for (const progress of this.partitions) {
           if (progress === undefined) continue;
           const room = this.definition.maxInFlight - this.inFlight;
-          if (room <= 0 || this.stopping) break;
+          const roomBytes = this.readAhead.room;
+          if (room <= 0 || roomBytes <= 0 || this.stopping) break;
+          // The read itself stops at the byte budget: a backlog of large messages is never loaded whole.
           const records = await this.source.read(
             progress.partition,
             progress.fetchedTo,
             Math.min(this.definition.batchSize, room),
+            roomBytes,
           );
           if (epoch !== this.epoch || this.stopping) break;
           for (const record of records) {
             if (!progress.track(record.position)) continue;
             this.inFlight++;
+            this.readAhead.fetched(progress.partition, record.position, record.size);
             this.dispatch({ kind: 'source', partition: progress.partition, record });
           }
           fetched += records.length;
@@ -542,6 +551,7 @@ export class ConsumerRuntime implements ProcessorHost {
         source: this.source.name,
         store: this.internals.store,
         parked: this.parked,
+        maxBytes: this.definition.readAheadBytes,
         signal: this.fetchAbort.signal,
         process: (item) => this.processor.process(key, item, epoch),
         live: async () => {
@@ -608,7 +618,10 @@ export class ConsumerRuntime implements ProcessorHost {
     }
     let messages = 0;
     for (const ready of batch) {
-      if (ready.at !== undefined) messages++;
+      if (ready.at !== undefined) {
+        messages++;
+        this.readAhead.committed(ready.at.partition, ready.at.position);
+      }
       const unit = ready.unit;
       if (unit !== undefined) {
         this.locks.committed(unit.id, unit.touched, (key) => {
@@ -654,6 +667,7 @@ export class ConsumerRuntime implements ProcessorHost {
     this.lanes.reset();
     this.ready = [];
     this.inFlight = 0;
+    this.readAhead.clear();
     this.pausePending = false;
     for (let failures = 1; !this.stopping; failures++) {
       try {

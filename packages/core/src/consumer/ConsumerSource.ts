@@ -18,6 +18,8 @@ export interface SourceRecord {
   /** The ordering key as stored (checked when decoding). */
   readonly key: string;
   readonly record: LogRecord | StoredEvent;
+  /** What the record counts against the consumer's `readAheadBytes`: its payload's length (0 for events). */
+  readonly size: number;
 }
 
 /** A readable, partitioned log for the consumer engine: a topic on the bus or an entity's events in the store. */
@@ -25,7 +27,11 @@ export interface ConsumerSource {
   /** Name under which checkpoints are kept: the topic name, or `entity:<name>`. */
   readonly name: string;
   readonly partitions: number;
-  read(partition: number, after: number, limit: number): Promise<SourceRecord[]>;
+  /**
+   * Up to `limit` records after `after`, within `maxBytes` of payload (the first one always). An entity's event
+   * stream is read by count only: its events count 0 bytes.
+   */
+  read(partition: number, after: number, limit: number, maxBytes?: number): Promise<SourceRecord[]>;
   wait(timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /** Decodes and validates a record; throws ValidationError for anything malformed. */
   decode(partition: number, source: SourceRecord): Delivered | Promise<Delivered>;
@@ -48,11 +54,13 @@ export function consumerSource(definition: ConsumerSourceDefinition, store: Stor
     return {
       name: topic.name,
       partitions: topic.partitions,
-      read: async (partition, after, limit) =>
-        (await bus.read(topic.name, partition, after, limit)).map((record) => ({
+      read: async (partition, after, limit, maxBytes) =>
+        (await bus.read(topic.name, partition, after, limit, maxBytes)).map((record) => ({
           position: record.position,
           key: record.key,
           record,
+          // A row written by something other than Parley may hold anything.
+          size: typeof record.payload === 'string' ? record.payload.length : 0,
         })),
       wait: (timeoutMs, signal) => bus.waitForMessages([topic.name], timeoutMs, signal),
       decode: (partition, { position, record }) =>
@@ -95,6 +103,7 @@ export function consumerSource(definition: ConsumerSourceDefinition, store: Stor
         position: record.position,
         key: record.entityId,
         record,
+        size: 0,
       })),
     wait: (timeoutMs, signal) => store.waitForChange(timeoutMs, signal, ['events']),
     decode: (_partition, { position, record }) => {

@@ -51,6 +51,15 @@ export interface ConsumerOptions<S extends ConsumerSourceDefinition> {
    * @default 4096
    */
   maxInFlight?: number;
+  /**
+   * Bytes of payload (the length of each payload's JSON text) fetched but not yet committed, at most: each read
+   * stops at what is left of it, and fetching pauses once it is used up. A read always brings at least one
+   * message, so a message larger than what is left — or than the whole budget — still comes, and the bound is
+   * this plus one message. A drain of a parked key reads its queue within it too. An entity's event stream is
+   * bounded by `maxInFlight` only.
+   * @default 67108864 (64 MiB)
+   */
+  readAheadBytes?: number;
   /** How failing messages are retried, and what happens when retries run out. */
   retry?: RetryPolicy;
   /** Retry policies for particular message types, each merged over `retry`. */
@@ -110,6 +119,7 @@ export interface ConsumerDefinition {
   readonly concurrency: number;
   readonly batchSize: number;
   readonly maxInFlight: number;
+  readonly readAheadBytes: number;
   readonly retry: ResolvedRetryPolicy;
   readonly retryByType: Readonly<Record<string, ResolvedRetryPolicy>>;
   readonly classify: ReadonlyArray<ErrorClassifier>;
@@ -117,6 +127,9 @@ export interface ConsumerDefinition {
   readonly onDomainError: FailureHandler<Delivered> | undefined;
   readonly stormGuard: ResolvedStormGuard | undefined;
 }
+
+/** `readAheadBytes` when not given: 64 MiB. */
+export const DEFAULT_READ_AHEAD_BYTES = 64 * 1024 * 1024;
 
 /** Checks the options and fills in defaults. */
 export function normaliseConsumer<S extends ConsumerSourceDefinition>(
@@ -131,6 +144,7 @@ export function normaliseConsumer<S extends ConsumerSourceDefinition>(
   const concurrency = positive(options.concurrency, 64, 'concurrency');
   const batchSize = positive(options.batchSize, 256, 'batchSize');
   const maxInFlight = positive(options.maxInFlight, 4096, 'maxInFlight');
+  const readAheadBytes = positive(options.readAheadBytes, DEFAULT_READ_AHEAD_BYTES, 'readAheadBytes');
   const where = `consumer ${options.name}`;
   const retry = resolveRetryPolicy(options.retry, `${where}: retry`);
   const retryByType: Record<string, ResolvedRetryPolicy> = {};
@@ -148,6 +162,7 @@ export function normaliseConsumer<S extends ConsumerSourceDefinition>(
     concurrency,
     batchSize,
     maxInFlight: Math.max(maxInFlight, batchSize),
+    readAheadBytes,
     retry,
     retryByType,
     classify: options.classify ?? [],

@@ -12,6 +12,8 @@ export interface DrainHost {
   readonly source: string;
   readonly store: Store;
   readonly parked: ParkedKeys;
+  /** The most one read of the queue may bring, in bytes of stored message (the first always comes). */
+  readonly maxBytes: number;
   /** Aborts when the consumer stops. */
   readonly signal: AbortSignal;
   /** Handles one item in the key's lane. */
@@ -43,7 +45,7 @@ export async function drainParkedKey(
     after = head.message.position;
   }
   const read = (): Promise<ParkedMessage[]> =>
-    host.store.readParked(host.consumer, host.source, key, after, BATCH);
+    host.store.readParked(host.consumer, host.source, key, after, BATCH, host.maxBytes);
   while (await host.live()) {
     let rows = await read();
     if (rows.length === 0) {

@@ -29,8 +29,19 @@ export interface Bus {
    */
   publish(messages: ReadonlyArray<OutgoingMessage>): Promise<void>;
 
-  /** Up to `limit` messages of one partition with position greater than `after`, in position order. */
-  read(topic: string, partition: number, after: number, limit: number): Promise<LogRecord[]>;
+  /**
+   * Up to `limit` messages of one partition with position greater than `after`, in position order; with
+   * `maxBytes`, no more payload than that, except that the first message always comes (see `checkMaxBytes` for
+   * the rule every backend follows). What the budget leaves out is never loaded, so a backlog of large messages
+   * costs the reader no more memory than the budget.
+   */
+  read(
+    topic: string,
+    partition: number,
+    after: number,
+    limit: number,
+    maxBytes?: number,
+  ): Promise<LogRecord[]>;
 
   /** The position of the last message in a partition, or 0 when it is empty. */
   endPosition(topic: string, partition: number): Promise<number>;

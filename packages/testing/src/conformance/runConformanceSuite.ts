@@ -8,6 +8,7 @@ import { lifecycleTests } from './lifecycleTests.ts';
 import { orderingTests } from './orderingTests.ts';
 import { outboxFailureTests } from './outboxFailureTests.ts';
 import { outboxTests } from './outboxTests.ts';
+import { readAheadTests } from './readAheadTests.ts';
 import { replyTests } from './replyTests.ts';
 import { sampleTests } from './sampleTests.ts';
 import { scaleTests } from './scaleTests.ts';
@@ -32,6 +33,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     outboxTests(target);
     outboxFailureTests(target);
     consumerTests(target);
+    readAheadTests(target);
     failureTests(target);
     replyTests(target);
     scaleTests(target);

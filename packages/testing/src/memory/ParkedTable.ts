@@ -1,4 +1,4 @@
-import type { ParkedMessage, UnparkWrite } from '@parley/core';
+import { checkMaxBytes, countWithinBytes, type ParkedMessage, type UnparkWrite } from '@parley/core';
 import { checkLimit } from './checkLimit.ts';
 import { compareText } from './compareText.ts';
 import { toJsonText } from './toJsonText.ts';
@@ -47,15 +47,30 @@ export class ParkedTable {
     return found.sort((a, b) => compareText(a.key, b.key) || a.partition - b.partition);
   }
 
-  /** Up to `limit` messages of one key's queue with position greater than `after`, by position. */
-  read(consumer: string, source: string, key: string, after: number, limit: number): ParkedMessage[] {
+  /**
+   * Up to `limit` messages of one key's queue with position greater than `after`, by position, within `maxBytes`
+   * of stored text (the first always).
+   */
+  read(
+    consumer: string,
+    source: string,
+    key: string,
+    after: number,
+    limit: number,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): ParkedMessage[] {
     checkLimit(limit, 'readParked');
+    checkMaxBytes(maxBytes, 'readParked');
     const queue = this.queues.get(JSON.stringify([consumer, source]))?.get(key);
     if (queue === undefined) return [];
-    return [...queue]
+    const rows = [...queue]
       .filter(([position]) => position > after)
       .sort(([a], [b]) => a - b)
-      .slice(0, limit)
-      .map(([, row]) => JSON.parse(row.message) as ParkedMessage);
+      .slice(0, limit);
+    const count = countWithinBytes(
+      rows.map(([, row]) => row.message.length),
+      maxBytes,
+    );
+    return rows.slice(0, count).map(([, row]) => JSON.parse(row.message) as ParkedMessage);
   }
 }

@@ -1,4 +1,11 @@
-import { parseHeaderText, type LogRecord, type OutgoingMessage, type TopicSpec } from '@parley/core';
+import {
+  checkMaxBytes,
+  countWithinBytes,
+  parseHeaderText,
+  type LogRecord,
+  type OutgoingMessage,
+  type TopicSpec,
+} from '@parley/core';
 import { checkLimit } from './checkLimit.ts';
 import { compareText } from './compareText.ts';
 import { firstAfter } from './firstAfter.ts';
@@ -89,11 +96,23 @@ export class TopicLog {
     return topics;
   }
 
-  read(topic: string, partition: number, after: number, limit: number): LogRecord[] {
+  read(
+    topic: string,
+    partition: number,
+    after: number,
+    limit: number,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): LogRecord[] {
     checkLimit(limit, 'read');
+    checkMaxBytes(maxBytes, 'read');
     const log = this.logOf(topic, partition);
     const start = firstAfter(log, after, positionOf);
-    return log.slice(start, start + limit).map((row) => ({
+    const rows = log.slice(start, start + limit);
+    const count = countWithinBytes(
+      rows.map((row) => row.payload.length),
+      maxBytes,
+    );
+    return rows.slice(0, count).map((row) => ({
       topic,
       partition,
       id: row.id,

@@ -24,7 +24,8 @@ export function createMemoryBus(db: MemoryDatabase, clock: Clock): Bus {
         db.changes.notify([...topics].map((topic) => ({ kind: 'messages', topic })));
       }),
 
-    read: (topic, partition, after, limit) => gate.call(() => db.log.read(topic, partition, after, limit)),
+    read: (topic, partition, after, limit, maxBytes) =>
+      gate.call(() => db.log.read(topic, partition, after, limit, maxBytes)),
 
     endPosition: (topic, partition) => gate.call(() => db.log.endPosition(topic, partition)),
 

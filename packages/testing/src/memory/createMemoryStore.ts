@@ -108,8 +108,8 @@ export function createMemoryStore(db: MemoryDatabase, options: MemoryStoreOption
 
     loadParkedKeys: (consumer, source) => gate.call(() => db.parked.keys(consumer, source)),
 
-    readParked: (consumer, source, key, after, limit) =>
-      gate.call(() => db.parked.read(consumer, source, key, after, limit)),
+    readParked: (consumer, source, key, after, limit, maxBytes) =>
+      gate.call(() => db.parked.read(consumer, source, key, after, limit, maxBytes)),
 
     dueDeadLetters: (consumer, source, now, limit) =>
       gate.call(() => db.deadLetters.due(consumer, source, now, limit)),
