@@ -17,6 +17,7 @@ import { barChartSvg, markdownTable } from './report.ts';
 import { endToEnd, type EndToEndResult } from './scenarios/endToEnd.ts';
 import { entityCommands, type EntityCommandsResult } from './scenarios/entityCommands.ts';
 import { memory, type MemoryResult } from './scenarios/memory.ts';
+import { memoryBounds, type MemoryBoundsResult } from './scenarios/memoryBounds.ts';
 import { rawInsertPostgres, rawInsertSqlite, type RawInsertResult } from './scenarios/rawInsert.ts';
 import { sqlAlonePostgres, sqlAloneSqlite, type SqlAloneResult } from './scenarios/sqlAlone.ts';
 import {
@@ -26,6 +27,9 @@ import {
 } from './scenarios/workflows.ts';
 
 const quick = process.argv.includes('--quick');
+// `--only <scenario>`: that scenario alone, its result printed as JSON; bench/results is left as it is.
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex < 0 ? undefined : process.argv[onlyIndex + 1];
 const size = {
   raw: quick ? 20_000 : 200_000,
   commands: quick ? 1_000 : 5_000,
@@ -88,6 +92,24 @@ function meanRun(
       p999: mean((r) => r.latencyMs.p999),
     },
   };
+}
+
+const single: Record<string, () => Promise<unknown>> = {
+  'memory-bounds': () =>
+    memoryBounds(() => openBackend('sqlite'), {
+      onProgress: (what) => process.stderr.write(`  ${what}\n`),
+    }),
+};
+if (only !== undefined) {
+  const scenario = single[only];
+  if (scenario === undefined) {
+    process.stderr.write(
+      `unknown scenario ${only}; --only takes one of: ${Object.keys(single).join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+  console.log(JSON.stringify(await scenario(), null, 2));
+  process.exit(0);
 }
 
 const started = Date.now();
@@ -185,6 +207,14 @@ const mem = await step(`memory over ${size.memory} messages, SQLite`, () =>
     memory(b, size.memory, progress('memory', size.memory)),
   ),
 );
+const bounds = await step(
+  'memory bounds: parked keys, a long parked queue, a backlog of 1 MiB messages, SQLite',
+  () =>
+    memoryBounds(() => openBackend('sqlite'), {
+      ...(quick ? { parkedKeys: 2000, queuedBehindOne: 10_000, backlog: 300 } : {}),
+      onProgress: (what) => process.stderr.write(`  ${what}\n`),
+    }),
+);
 const peerOptions = { count: size.peers, payload: benchPayload(0), concurrency: 64 };
 const peers = {
   graphileWorker: await step('peer: graphile-worker (PostgreSQL)', () => graphileWorker(peerOptions)),
@@ -264,6 +294,7 @@ const targets = {
   p99Under10msAtModerateLoad: (ok(latency)?.latencyMs.p99 ?? Infinity) < 10,
   healthyP99Under10msWithPoisonAtModerateLoad: (ok(poisonedLatency)?.latencyMs.p99 ?? Infinity) < 10,
   memoryFlat: (ok(mem)?.heapGrowth ?? Infinity) < 1.1,
+  memoryBounded: ok<MemoryBoundsResult>(bounds)?.cases.every((c) => c.withinBound) ?? false,
   workflowsOnPostgresAheadOfDbosAndRestate:
     (ratios.workflowsPostgresOverDbos ?? 0) > 1 && (ratios.workflowsPostgresOverRestate ?? 0) > 1,
 };
@@ -281,6 +312,7 @@ const results = {
   latencyAtModerateLoadPoisoned: poisonedLatency,
   poisonIsolation: poison,
   memory: mem,
+  memoryBounds: bounds,
   peers,
   workflows,
   ratios,
@@ -379,6 +411,25 @@ const md = [
             good.workflowLatencyMs.p99,
           ];
     }),
+  ),
+  '',
+  markdownTable(
+    [
+      `memory (SQLite, readAheadBytes ${ok(bounds)?.readAheadMiB ?? 'n/a'} MiB; bound: live heap added ≤ ${ok(bounds)?.boundMiB ?? 'n/a'} MiB)`,
+      'live heap before, MiB',
+      'live heap max, MiB',
+      'added, MiB',
+      'RSS max, MiB',
+      'within bound',
+    ],
+    (ok<MemoryBoundsResult>(bounds)?.cases ?? []).map((c) => [
+      c.what,
+      c.heapBefore,
+      c.heapMax,
+      c.heapGrowth,
+      c.rssMax,
+      c.withinBound ? 'yes' : 'no',
+    ]),
   ),
   '',
   markdownTable(
