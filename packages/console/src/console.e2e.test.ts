@@ -203,6 +203,33 @@ describe('the console over the cinema demo’s failures', () => {
     expect(text).toContain('# TYPE parley_parked_key_oldest_age_seconds gauge');
   });
 
+  it('charts the throughput and lag the demo’s consumers sampled, and their lag per partition', async () => {
+    const history = await console_.admin.consumers.history({ consumer: 'wallet-charger' });
+    const handled = history.flatMap((h) => h.points).reduce((sum, p) => sum + p.processed, 0);
+    // Every reservation's charge request went through the charger at least once.
+    expect(handled).toBeGreaterThanOrEqual(100);
+    const consumers = await (await reader.get('/consumers')).text();
+    const data = (id: string) => {
+      const match = new RegExp(
+        `id="chart-${id}"[\\s\\S]*?<script type="application/json">([\\s\\S]*?)</script>`,
+      ).exec(consumers);
+      return JSON.parse(match![1]!) as { x: number[]; series: Array<{ label: string; values: number[] }> };
+    };
+    const throughput = data('throughput');
+    expect(throughput.x.length).toBeGreaterThan(0);
+    const charger = throughput.series.find((s) => s.label === 'wallet-charger (show-events)');
+    expect(charger?.values.some((v) => v > 0)).toBe(true);
+    expect(data('lag').series.map((s) => s.label)).toEqual(throughput.series.map((s) => s.label));
+    expect(consumers).toContain('src="/assets/uplot.js"');
+    expect((await reader.get('/assets/uplot.js')).status).toBe(200);
+    // The demo settled: nothing left behind, in messages or seconds, in any partition.
+    const row = /data-consumer="wallet-charger"[\s\S]*?<\/tr>\s*<\/table>[\s\S]*?lag-seconds">([^<]*)</.exec(
+      consumers,
+    );
+    expect(row?.[1]?.trim()).toBe('0 s');
+    expect(consumers).toContain('data-partition="3"');
+  });
+
   it('mounts under a path of a larger app: links, forms and the cookie keep to it', async () => {
     const host = new Hono();
     host.get('/', (c) => c.text('the host app'));

@@ -13,6 +13,8 @@ import { failureRoutes } from './failures/failureRoutes.ts';
 import { failuresRoutes } from './failures/failuresRoutes.ts';
 import { sensitiveSet } from './failures/maskHeaders.ts';
 import { CONSOLE_CSS, CONSOLE_JS } from './html/assets.ts';
+import { CHARTS_JS } from './html/chartsScript.ts';
+import { vendorAssets } from './html/vendorAssets.ts';
 import { metricsRoute } from './metrics/metricsRoute.ts';
 import { topicsRoutes } from './topics/topicsRoutes.ts';
 import { workflowsRoutes } from './workflows/workflowsRoutes.ts';
@@ -77,6 +79,14 @@ export function createConsole(admin: Admin, options: ConsoleOptions): Hono<Conso
       'cache-control': 'no-cache',
     }),
   );
+  const vendor = vendorAssets();
+  const asset = (body: string, type: string) => () =>
+    new Response(body, {
+      headers: { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache' },
+    });
+  app.get('/assets/uplot.js', asset(vendor.uplotJs, 'text/javascript'));
+  app.get('/assets/uplot.css', asset(vendor.uplotCss, 'text/css'));
+  app.get('/assets/charts.js', asset(CHARTS_JS, 'text/javascript'));
   app.use('*', async (c, next) => {
     await next();
     c.header('x-frame-options', 'DENY');

@@ -9,7 +9,7 @@ const NAV = [
   ['workflows', 'Workflows'],
 ] as const;
 
-/** A whole page: navigation, who is signed in, the CSRF token for the script, and `body`. */
+/** A whole page: navigation, who is signed in, the CSRF token for the script, and `body`; with `charts`, uPlot. */
 export function page(
   c: Context<ConsoleEnv>,
   deps: ConsoleDeps,
@@ -17,6 +17,7 @@ export function page(
   title: string,
   body: Raw,
   status: 200 | 400 | 404 | 409 = 200,
+  options: { charts?: boolean } = {},
 ): Response {
   const user = c.get('user');
   const session = c.get('session');
@@ -32,6 +33,7 @@ export function page(
           <meta name="csrf-token" content="${session?.csrf ?? ''}" />
           <title>${title} · Parley console</title>
           <link rel="stylesheet" href="${base}/assets/console.css" />
+          ${options.charts === true ? html`<link rel="stylesheet" href="${base}/assets/uplot.css" />` : ''}
         </head>
         <body>
           <header>
@@ -56,6 +58,12 @@ export function page(
             ${failed === undefined ? '' : html`<div class="flash error" role="alert">${failed}</div>`} ${body}
           </main>
           <script src="${base}/assets/console.js" defer></script>
+          ${
+            options.charts === true
+              ? html`<script src="${base}/assets/uplot.js" defer></script>
+                  <script src="${base}/assets/charts.js" defer></script>`
+              : ''
+          }
         </body>
       </html>`.text,
     status,
