@@ -12,6 +12,7 @@ import { appendMessages } from './appendMessages.ts';
 import { applyRetention, listRetention } from './applyRetention.ts';
 import { openDatabase, type PostgresDatabase } from './openDatabase.ts';
 import { listProgress, recordProgress } from './recordProgress.ts';
+import { findCorrelated } from './findCorrelated.ts';
 import { resolveTarget, type PostgresTarget } from './resolveTarget.ts';
 import { TopicCatalog } from './TopicCatalog.ts';
 
@@ -154,6 +155,8 @@ export function createPostgresBus(target: PostgresTarget, options: PostgresBusOp
         );
         return rows[0]?.count ?? 0;
       }),
+
+    findCorrelated: (correlationId, limit) => run((db) => findCorrelated(db, s, correlationId, limit)),
 
     listTopics: () =>
       run(async (db) => {

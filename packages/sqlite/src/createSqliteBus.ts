@@ -1,6 +1,7 @@
 import { defaultLogger, type Bus, type Logger, type OutgoingMessage } from '@parley/core';
 import { asPromise } from './asPromise.ts';
 import { createMessageLog } from './createMessageLog.ts';
+import { prepareCorrelatedReads } from './prepareCorrelatedReads.ts';
 import { createRetention } from './createRetention.ts';
 import { createSqliteLeases } from './createSqliteLeases.ts';
 import { openDatabase, type SqliteAccess, type SqliteConnection } from './openDatabase.ts';
@@ -62,6 +63,7 @@ export function createSqliteBus(url: string, options: SqliteBusOptions = {}): Sq
   const { db, changes } = connection;
   const log = createMessageLog(db, location.description);
   const retention = createRetention(db);
+  const correlated = prepareCorrelatedReads(db);
   const publishAll = db.transaction((messages: ReadonlyArray<OutgoingMessage>) => log.append(messages));
   const closing = new AbortController();
 
@@ -92,6 +94,8 @@ export function createSqliteBus(url: string, options: SqliteBusOptions = {}): Sq
     endPosition: (topic, partition) => call(() => log.endPosition(topic, partition)),
 
     countAfter: (topic, partition, after) => call(() => log.countAfter(topic, partition, after)),
+
+    findCorrelated: (correlationId, limit) => call(() => correlated(correlationId, limit)),
 
     listTopics: () => call(() => log.listTopics()),
 

@@ -49,6 +49,13 @@ export interface Bus {
   /** How many messages of a partition have a position greater than `after` (a consumer's lag). */
   countAfter(topic: string, partition: number, after: number): Promise<number>;
 
+  /**
+   * Up to `limit` messages of any topic whose `correlationId` header is `correlationId`, in position order:
+   * one saga's messages, for operators (an index keeps it cheap). Absent when the bus cannot search its messages
+   * by header (NATS).
+   */
+  findCorrelated?(correlationId: string, limit: number): Promise<LogRecord[]>;
+
   /** Every topic and its partition count. */
   listTopics(): Promise<TopicSpec[]>;
 

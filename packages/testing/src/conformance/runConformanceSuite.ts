@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { commandTests } from './commandTests.ts';
 import type { ConformanceTarget } from './ConformanceTarget.ts';
 import { consumerTests } from './consumerTests.ts';
+import { correlationTests } from './correlationTests.ts';
 import { durabilityTests } from './durabilityTests.ts';
 import { failureTests } from './failureTests.ts';
 import { lifecycleTests } from './lifecycleTests.ts';
@@ -40,5 +41,6 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     lifecycleTests(target);
     workflowTests(target);
     sampleTests(target);
+    correlationTests(target);
   });
 }
