@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cinemaConsole, OPERATOR, type CinemaConsole } from './fixtures/cinemaConsole.ts';
 
@@ -49,6 +49,16 @@ describeBrowser('the console in a browser', () => {
     await browser?.close();
     await console_?.close();
   });
+
+  /** A page signed in with the operator token. */
+  async function signedIn(): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
+    await page.goto(`${console_.url}/login`);
+    await page.fill('input[name="token"]', OPERATOR.secret);
+    await page.click('button[type="submit"]');
+    await page.waitForURL(`${console_.url}/failures`);
+    return page;
+  }
 
   it('signs in, finds the poison group, dry-runs its redrive, runs it with progress and sees it drain', async () => {
     const page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
@@ -112,4 +122,24 @@ describeBrowser('the console in a browser', () => {
 
     expect(failed).toEqual([]);
   }, 60_000);
+
+  it('draws the consumers’ throughput and lag charts with their data points', async () => {
+    const page = await signedIn();
+    const failed: string[] = [];
+    page.on('pageerror', (error) => failed.push(error.message));
+    await page.goto(`${console_.url}/consumers`);
+    for (const id of ['throughput', 'lag']) {
+      const chart = page.locator(`#chart-${id}`);
+      await expect.poll(() => chart.getAttribute('data-drawn')).toBe('true');
+      expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
+      expect(await chart.locator('canvas').count()).toBe(1);
+      expect(await chart.locator('.u-legend').textContent()).toContain('wallet-charger');
+    }
+    await page.locator('tr[data-consumer="wallet-charger"] details.partitions summary').click();
+    expect(
+      await page.locator('tr[data-consumer="wallet-charger"] tr[data-partition]').count(),
+    ).toBeGreaterThan(1);
+    await page.screenshot({ path: path.join(SHOTS, 'consumers.png'), fullPage: true });
+    expect(failed).toEqual([]);
+  }, 30_000);
 });

@@ -40,7 +40,9 @@ ul.issues { margin: .4rem 0; color: var(--bad); }
 .diff .add { background: #dcfae6; display: block; } .diff .del { background: #fee4e2; display: block; }
 .actions { display: flex; gap: .5rem; flex-wrap: wrap; align-items: center; margin: .6rem 0; }
 progress { width: 320px; height: 14px; }
-.chart .plot { min-height: 250px; } .chart h2 { margin-top: 0; }
+#charts { margin-bottom: 1rem; } .chart .plot { min-height: 250px; } .chart h2 { margin-top: 0; }
+.chart .u-legend, .chart .u-legend th, .chart .u-legend td { border: none; background: none; }
+.chart .u-legend th { text-transform: none; letter-spacing: 0; font-weight: 500; color: var(--fg); font-size: 12px; }
 details.partitions summary { cursor: pointer; } details.partitions table { margin-top: .3rem; font-size: 12px; }
 .login { max-width: 360px; margin: 8vh auto; } .login input { width: 100%; margin: .3rem 0 .8rem; }
 `;
