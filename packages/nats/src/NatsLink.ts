@@ -3,12 +3,15 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ensureError, type Logger } from '@parley/core';
 import type { NatsLocation } from './parseNatsUrl.ts';
+import { PipelinedPublisher } from './PipelinedPublisher.ts';
 
 /** An open connection and its JetStream handles. */
 export interface NatsHandles {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  /** Publishes with many acks in flight at little cost each. */
+  readonly publisher: PipelinedPublisher;
 }
 
 export interface NatsLinkOptions {
@@ -78,6 +81,7 @@ export class NatsLink {
     this.buckets.clear();
     if (connecting === undefined) return;
     const handles = await connecting.catch(() => undefined);
+    handles?.publisher.close();
     await handles?.nc.close();
   }
 
@@ -108,7 +112,12 @@ export class NatsLink {
     const jsOptions = { timeout: options.requestTimeoutMs };
     try {
       const jsm = await jetstreamManager(nc, jsOptions);
-      return { nc, jsm, js: jetstream(nc, jsOptions) };
+      return {
+        nc,
+        jsm,
+        js: jetstream(nc, jsOptions),
+        publisher: new PipelinedPublisher(nc, options.requestTimeoutMs),
+      };
     } catch (error) {
       await nc.close();
       throw new Error(`NATS server ${location.description} has no JetStream: start it with -js`, {

@@ -8,6 +8,7 @@ import { natsNames } from './natsNames.ts';
 import { parseNatsUrl, type NatsTarget } from './parseNatsUrl.ts';
 import { PartitionReaders } from './PartitionReaders.ts';
 import { publishMessages } from './publishMessages.ts';
+import { PublishWindow } from './PublishWindow.ts';
 import { retainPartition } from './retainPartition.ts';
 import { TopicStreams } from './TopicStreams.ts';
 
@@ -34,6 +35,18 @@ export interface NatsBusOptions {
    * @default 5000
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * How many publishes of this bus may await their acks at once. A topic's messages go out as one pipeline, so
+   * this is how far ahead of the server's acks a publish runs.
+   * @default 1024
+   */
+  readonly publishesInFlight?: number;
+  /**
+   * How many bytes of publishes (payloads and headers) may await their acks at once; a larger message still goes,
+   * alone.
+   * @default 4_194_304 (4 MiB)
+   */
+  readonly publishBytesInFlight?: number;
   /** Stream replicas (on a cluster). @default 1 */
   readonly replicas?: number;
   /** Connection name shown by the server. @default 'parley' */
@@ -46,8 +59,10 @@ export interface NatsBusOptions {
  * contiguous within a partition. The connection opens on first use and survives server restarts: it reconnects
  * forever; operations during an outage fail and work again afterwards.
  *
- * - `publish` de-duplicates by message id (`Nats-Msg-Id`) and keeps order per partition, but is not
- *   all-or-nothing: after a failure part of the batch may be stored, and publishing it again is safe.
+ * - `publish` de-duplicates by message id (`Nats-Msg-Id`) and keeps order per partition with many acks in flight:
+ *   each message expects the one before it to be the stream's last (`Nats-Expected-Last-Msg-Id`), so a failed
+ *   publish can never let a later one through ahead of it. It is not all-or-nothing: after a failure part of
+ *   the batch may be stored, and publishing it again is safe.
  * - `waitForMessages` is woken by the server (a core subscription on the topic's subjects), without polling.
  * - Streams have no server-side limits, so the server never drops a message on its own: only `applyRetention`
  *   removes messages, and never past the lowest group progress registered with `recordProgress` (kept in the KV
@@ -73,6 +88,10 @@ export function createNatsBus(target: NatsTarget, options: NatsBusOptions = {}):
     names,
     { duplicateWindowMs: options.duplicateWindowMs ?? 600_000, replicas: options.replicas ?? 1 },
     location.description,
+  );
+  const window = new PublishWindow(
+    options.publishesInFlight ?? 1024,
+    options.publishBytesInFlight ?? 4 * 1024 * 1024,
   );
   const readers = new PartitionReaders(link, { prefix: names.prefix, requestTimeoutMs });
   const waits = new MessageWaits(link, names);
@@ -110,7 +129,7 @@ export function createNatsBus(target: NatsTarget, options: NatsBusOptions = {}):
 
     async publish(messages) {
       checkOpen();
-      await publishMessages(link, names, topics, messages);
+      await publishMessages(link, names, topics, window, messages);
     },
 
     async read(topic, partition, after, limit, maxBytes = Number.POSITIVE_INFINITY) {

@@ -15,22 +15,40 @@ export type ParleyHeader = (typeof ParleyHeader)[keyof typeof ParleyHeader];
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The NATS headers and body of a message. Values are escaped so that any key or header survives the wire. */
-export function encodeMessage(message: OutgoingMessage): { headers: MsgHdrs; data: Uint8Array } {
+/**
+ * The NATS headers and body of a message, and about how many bytes they take on the wire. Values are escaped so
+ * that any key or header survives the wire.
+ */
+export function encodeMessage(message: OutgoingMessage): {
+  headers: MsgHdrs;
+  data: Uint8Array;
+  bytes: number;
+} {
   const headers = natsHeaders();
-  headers.set(ParleyHeader.Id, message.id);
-  headers.set(ParleyHeader.Type, encodeURIComponent(message.type));
-  headers.set(ParleyHeader.Key, encodeURIComponent(message.key));
-  headers.set(ParleyHeader.OccurredAt, encodeURIComponent(message.occurredAt));
+  const type = encodeURIComponent(message.type);
+  const key = encodeURIComponent(message.key);
+  const occurredAt = encodeURIComponent(message.occurredAt);
   // Header values must be one line; JSON escapes control characters, and non-ASCII is escaped to stay 7-bit.
-  headers.set(
-    ParleyHeader.Headers,
-    JSON.stringify(message.headers).replace(
-      /[\u007f-\uffff]/g,
-      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    ),
+  const userHeaders = JSON.stringify(message.headers).replace(
+    /[\u007f-\uffff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-  return { headers, data: encoder.encode(message.payload) };
+  headers.set(ParleyHeader.Id, message.id);
+  headers.set(ParleyHeader.Type, type);
+  headers.set(ParleyHeader.Key, key);
+  headers.set(ParleyHeader.OccurredAt, occurredAt);
+  headers.set(ParleyHeader.Headers, userHeaders);
+  const data = encoder.encode(message.payload);
+  // Values are ASCII by now; the names, separators and JetStream's own headers come to about 200 bytes.
+  const bytes =
+    data.byteLength +
+    message.id.length +
+    type.length +
+    key.length +
+    occurredAt.length +
+    userHeaders.length +
+    200;
+  return { headers, data, bytes };
 }
 
 /**
