@@ -180,7 +180,7 @@ describe.runIf(available)('publishChained (real NATS)', () => {
     const ids = stored.map((r) => r.id);
     expect(ids).toHaveLength(ours.length + theirs.length);
     expect(new Set(ids).size).toBe(ids.length);
-    const ourIds = new Set(ours.map((m) => m.id));
+    const ourIds = new Set<string>(ours.map((m) => m.id));
     const firstOurs = ids.findIndex((id) => ourIds.has(id));
     const lastOurs = ids.findLastIndex((id) => ourIds.has(id));
     expect(ids.slice(firstOurs, lastOurs).some((id) => !ourIds.has(id))).toBe(true);
@@ -198,7 +198,7 @@ describe.runIf(available)('publishChained (real NATS)', () => {
     await open().ensureTopic({ name: 'windowed', partitions: 4 });
     const publisher = new PipelinedPublisher(nc, 5000);
     const sent = Array.from({ length: 200 }, (_, n) => message('windowed', n % 4, n, 'y'.repeat(300)));
-    const bytesOf = new Map(sent.map((m) => [m.id, encodeMessage(m).bytes]));
+    const bytesOf = new Map<string, number>(sent.map((m) => [m.id, encodeMessage(m).bytes]));
     let count = 0;
     let bytes = 0;
     let most = { count: 0, bytes: 0 };
