@@ -142,4 +142,31 @@ describeBrowser('the console in a browser', () => {
     await page.screenshot({ path: path.join(SHOTS, 'consumers.png'), fullPage: true });
     expect(failed).toEqual([]);
   }, 30_000);
+
+  it('follows a poison message to its saga: a sequence diagram across services, with its redrive', async () => {
+    const page = await signedIn();
+    const failed: string[] = [];
+    page.on('pageerror', (error) => failed.push(error.message));
+    // The poison group was redriven above: its members are redriven now.
+    const [poisoned] = (await console_.admin.deadLetters.list({ status: 'redriven', limit: 1000 })).filter(
+      (d) => d.error.name === 'GatewayError',
+    );
+    await page.goto(`${console_.url}/failures/${poisoned!.id}`);
+    await page.click('#trace-link');
+    await page.waitForSelector('#sequence');
+    const steps = page.locator('#sequence g.step');
+    const kinds = await Promise.all((await steps.all()).map((step) => step.getAttribute('data-kind')));
+    expect(kinds).toContain('published');
+    expect(kinds).toContain('consumed');
+    expect(kinds).toContain('failed');
+    expect(kinds).toContain('redriven');
+    const failedStep = page.locator('#sequence g.step[data-kind="failed"][data-to="wallet-charger"]');
+    expect(await failedStep.count()).toBeGreaterThan(0);
+    expect(await page.locator('#sequence g.lifeline').count()).toBeGreaterThan(3);
+    expect(await page.locator(`#trace-messages tr[data-message="${poisoned!.message.id}"]`).count()).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'trace.png'), fullPage: true });
+    await failedStep.locator('a').first().click();
+    await page.waitForURL(`${console_.url}/failures/${poisoned!.id}`);
+    expect(failed).toEqual([]);
+  }, 30_000);
 });

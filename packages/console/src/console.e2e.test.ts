@@ -230,6 +230,39 @@ describe('the console over the cinema demo’s failures', () => {
     expect(consumers).toContain('data-partition="3"');
   });
 
+  it('traces a poison message’s saga across services as a sequence diagram, from its failure’s page', async () => {
+    const poisoned = escalated.find((d) => d.error.name === 'GatewayError')!;
+    const failurePage = await (await reader.get(`/failures/${poisoned.id}`)).text();
+    expect(failurePage).toContain(`href="/trace?failure=${poisoned.id}"`);
+    const trace = await console_.admin.trace(poisoned.message.headers.correlationId!);
+    expect(trace.searchedBus).toBe(true);
+    // The reservation, the charge request the charger failed on, and what the show did after the escalation.
+    const types = trace.messages.map((m) => `${m.topic}:${m.type}`);
+    expect(types).toContain(`${poisoned.message.source}:${poisoned.message.type}`);
+    expect(trace.messages.length).toBeGreaterThan(1);
+    expect(trace.steps.some((s) => s.kind === 'failed' && s.deadLetter.id === poisoned.id)).toBe(true);
+    expect(trace.steps.some((s) => s.kind === 'consumed')).toBe(true);
+
+    const body = await (await reader.get(`/trace?failure=${poisoned.id}`)).text();
+    expect(body).toContain('<svg');
+    expect(body).toContain(
+      `data-kind="failed" data-from="topic ${poisoned.message.source}" data-to="wallet-charger"`,
+    );
+    expect(body).toMatch(/data-kind="published"/);
+    expect(body).toMatch(/data-kind="consumed"/);
+    expect(body).toContain(`href="/failures/${poisoned.id}"`);
+    // The correlation id is a sensitive header here: the page's title masks it.
+    expect(body).toContain('<h1>Saga ••••••</h1>');
+    // What the charger published after the escalation (the failure, as a domain event) is drawn from it.
+    expect(body).toContain('data-kind="published" data-from="wallet-charger" data-to="topic wallet-events"');
+    for (const m of trace.messages) expect(body).toContain(`data-message="${m.id}"`);
+    expect((await reader.get('/trace?correlationId=no-such-saga')).status).toBe(200);
+    expect(await (await reader.get('/trace?correlationId=no-such-saga')).text()).toContain(
+      'id="trace-empty"',
+    );
+    expect((await reader.get('/trace?failure=nope')).status).toBe(404);
+  });
+
   it('mounts under a path of a larger app: links, forms and the cookie keep to it', async () => {
     const host = new Hono();
     host.get('/', (c) => c.text('the host app'));

@@ -17,6 +17,7 @@ import { CHARTS_JS } from './html/chartsScript.ts';
 import { vendorAssets } from './html/vendorAssets.ts';
 import { metricsRoute } from './metrics/metricsRoute.ts';
 import { topicsRoutes } from './topics/topicsRoutes.ts';
+import { traceRoutes } from './trace/traceRoutes.ts';
 import { workflowsRoutes } from './workflows/workflowsRoutes.ts';
 
 const TWELVE_HOURS = 12 * 3600 * 1000;
@@ -115,6 +116,7 @@ export function createConsole(admin: Admin, options: ConsoleOptions): Hono<Conso
   app.route('/', consumersRoutes(deps));
   app.route('/', topicsRoutes(deps));
   app.route('/', workflowsRoutes(deps));
+  app.route('/', traceRoutes(deps));
   app.route('/', metricsRoute(deps));
   app.onError((error, c) => {
     logger.error({ err: error, path: c.req.path }, 'console request failed');

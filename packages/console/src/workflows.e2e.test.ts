@@ -41,6 +41,19 @@ describe('the console’s workflow pages over the orchestrated cinema demo', () 
     expect((await operator.get(`/workflows/${run.workflow}/no-such-run`)).status).toBe(404);
   });
 
+  it('links a run to its messages across services: the trace of its correlation id', async () => {
+    const run = runs.find((r) => r.status === 'failed')!;
+    const page = await (await operator.get(`/workflows/${run.workflow}/${run.runId}`)).text();
+    const href = /id="trace-link"\s+href="([^"]+)"/.exec(page)?.[1]?.replaceAll('&amp;', '&');
+    expect(href).toBe(`/trace?correlationId=${encodeURIComponent(`${run.workflow}/${run.runId}`)}`);
+    const trace = await console_.admin.trace(`${run.workflow}/${run.runId}`);
+    // The run's requests to the wallet and the wallet's replies travel with the run's correlation id.
+    expect(trace.messages.length).toBeGreaterThan(0);
+    const body = await (await operator.get(href!)).text();
+    expect(body).toContain('<svg');
+    for (const m of trace.messages) expect(body).toContain(`data-message="${m.id}"`);
+  });
+
   it('says why a run cannot be resumed or retried, and needs an operator for it', async () => {
     const run = runs.find((r) => r.status === 'completed')!;
     const resume = await operator.form(`/workflows/${run.workflow}/${run.runId}/resume`, {});

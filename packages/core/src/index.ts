@@ -108,12 +108,12 @@ export {
 } from './ports/DeadLetter.ts';
 export type { ParkedMessage } from './ports/ParkedMessage.ts';
 export type { ConsumerState } from './ports/ConsumerState.ts';
-export type { TimerRecord } from './ports/TimerRecord.ts';
 export {
   SAMPLE_RETENTION_MS,
   type ConsumerSample,
   type ConsumerSampleFilter,
 } from './ports/ConsumerSample.ts';
+export type { TimerRecord } from './ports/TimerRecord.ts';
 export type { ParkWrite, UnparkWrite } from './ports/Change.ts';
 export {
   createAdmin,
@@ -126,6 +126,7 @@ export { Untouched, type BulkResult, type UntouchedDeadLetter } from './admin/Bu
 export { schemaRegistry, type SchemaRegistry } from './admin/SchemaRegistry.ts';
 export type { ConsumerInfo } from './admin/ConsumerInfo.ts';
 export type { ConsumerHistory, ConsumerHistoryPoint } from './admin/ConsumerHistory.ts';
+export type { SagaTrace, TraceStep } from './admin/traceAdmin.ts';
 export type { TopicInfo } from './admin/TopicInfo.ts';
 export type { OutboxAdmin } from './admin/outboxAdmin.ts';
 export type { WorkflowAdmin, WorkflowRunFilter } from './admin/workflowAdmin.ts';

@@ -34,6 +34,11 @@ export function failurePage(
   const body = html`
     <p><a href="${deps.base}/failures/groups/${fingerprint.id}?status=all">← its group</a></p>
     <h1>Dead letter ${deadLetter.id} ${badge(deadLetter.status)}</h1>
+    <p>
+      <a id="trace-link" href="${deps.base}/trace?failure=${encodeURIComponent(deadLetter.id)}"
+        >Its saga across services</a
+      >
+    </p>
     ${
       kind.kind === 'workflow'
         ? html`<p class="card">

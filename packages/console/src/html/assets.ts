@@ -40,7 +40,18 @@ ul.issues { margin: .4rem 0; color: var(--bad); }
 .diff .add { background: #dcfae6; display: block; } .diff .del { background: #fee4e2; display: block; }
 .actions { display: flex; gap: .5rem; flex-wrap: wrap; align-items: center; margin: .6rem 0; }
 progress { width: 320px; height: 14px; }
-#charts { margin-bottom: 1rem; } .chart .plot { min-height: 250px; } .chart h2 { margin-top: 0; }
+#charts { margin-bottom: 1rem; } 
+.sequence { overflow-x: auto; } #sequence { font: 12px system-ui, sans-serif; }
+#sequence .lifeline rect { fill: #eef2f6; stroke: #d0d5dd; } #sequence .lifeline line { stroke: #98a2b3; stroke-dasharray: 4 4; }
+#sequence .step line, #sequence .step path { stroke-width: 1.6; } #sequence .step text { fill: var(--fg); }
+#sequence .seq-published line, #sequence .seq-published path, #sequence marker.seq-published { stroke: #2e5aac; fill: #2e5aac; }
+#sequence .seq-reply line, #sequence .seq-reply path, #sequence marker.seq-reply { stroke: #6941c6; fill: #6941c6; }
+#sequence .seq-consumed line, #sequence .seq-consumed path, #sequence marker.seq-consumed { stroke: #067647; fill: #067647; }
+#sequence .seq-failed line, #sequence .seq-failed path, #sequence marker.seq-failed { stroke: #b42318; fill: #b42318; }
+#sequence .seq-redriven line, #sequence .seq-discarded line, #sequence marker.seq-redriven, #sequence marker.seq-discarded { stroke: #b54708; fill: #b54708; }
+#sequence .seq-outbox line { stroke: #667085; stroke-dasharray: 5 3; } #sequence marker.seq-outbox { fill: #667085; }
+#sequence .step path[fill="none"] { fill: none; } #sequence .step text { stroke: none; } #sequence a text { fill: var(--accent); text-decoration: underline; }
+.chart .plot { min-height: 250px; } .chart h2 { margin-top: 0; }
 .chart .u-legend, .chart .u-legend th, .chart .u-legend td { border: none; background: none; }
 .chart .u-legend th { text-transform: none; letter-spacing: 0; font-weight: 500; color: var(--fg); font-size: 12px; }
 details.partitions summary { cursor: pointer; } details.partitions table { margin-top: .3rem; font-size: 12px; }

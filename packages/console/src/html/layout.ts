@@ -7,6 +7,7 @@ const NAV = [
   ['consumers', 'Consumers'],
   ['topics', 'Topics'],
   ['workflows', 'Workflows'],
+  ['trace', 'Trace'],
 ] as const;
 
 /** A whole page: navigation, who is signed in, the CSRF token for the script, and `body`; with `charts`, uPlot. */

@@ -90,6 +90,13 @@ export function workflowsRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const url = runUrl(workflow, runId);
     const body = html`<p><a href="${deps.base}/workflows">← all runs</a></p>
       <h1>${run.workflow} run ${run.runId} ${badge(run.status)}</h1>
+      <p>
+        <a
+          id="trace-link"
+          href="${deps.base}/trace?correlationId=${encodeURIComponent(`${run.workflow}/${run.runId}`)}"
+          >Its messages across services</a
+        >
+      </p>
       <div class="card">
         <dl class="facts">
           <dt>Service</dt>

@@ -19,6 +19,7 @@ import { validate } from '../schema/validate.ts';
 import type { BulkResult, Untouched, UntouchedDeadLetter } from './BulkResult.ts';
 import type { ConsumerInfo } from './ConsumerInfo.ts';
 import { historyOf, type ConsumerHistory } from './ConsumerHistory.ts';
+import { traceByCorrelation, type SagaTrace } from './traceAdmin.ts';
 import { SAMPLE_RETENTION_MS } from '../ports/ConsumerSample.ts';
 import { outboxAdmin, type OutboxAdmin } from './outboxAdmin.ts';
 import { workflowAdmin, type WorkflowAdmin } from './workflowAdmin.ts';
@@ -90,6 +91,11 @@ export interface Admin {
   outbox: OutboxAdmin;
   /** Workflow runs: list, show (the timeline), cancel, resume. */
   workflows: WorkflowAdmin;
+  /**
+   * One saga's messages across services by correlation id: topic messages (published, and consumed by each group
+   * past them), dead letters (failed, redriven, discarded …) and outbox messages not sent, in order.
+   */
+  trace(correlationId: string): Promise<SagaTrace>;
   topics: {
     /** Topics on the bus with their size, registered groups and what retention holds back for them. */
     list(): Promise<TopicInfo[]>;
@@ -296,6 +302,8 @@ export function createAdmin(options: AdminOptions): Admin {
         return infos;
       },
     },
+
+    trace: (correlationId) => traceByCorrelation(store, bus, correlationId),
 
     consumers: {
       async list() {
