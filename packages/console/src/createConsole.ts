@@ -16,6 +16,7 @@ import { CONSOLE_CSS, CONSOLE_JS } from './html/assets.ts';
 import { CHARTS_JS } from './html/chartsScript.ts';
 import { vendorAssets } from './html/vendorAssets.ts';
 import { metricsRoute } from './metrics/metricsRoute.ts';
+import { outboxRoutes } from './outbox/outboxRoutes.ts';
 import { topicsRoutes } from './topics/topicsRoutes.ts';
 import { traceRoutes } from './trace/traceRoutes.ts';
 import { workflowsRoutes } from './workflows/workflowsRoutes.ts';
@@ -117,6 +118,7 @@ export function createConsole(admin: Admin, options: ConsoleOptions): Hono<Conso
   app.route('/', topicsRoutes(deps));
   app.route('/', workflowsRoutes(deps));
   app.route('/', traceRoutes(deps));
+  app.route('/', outboxRoutes(deps));
   app.route('/', metricsRoute(deps));
   app.onError((error, c) => {
     logger.error({ err: error, path: c.req.path }, 'console request failed');

@@ -128,7 +128,7 @@ export type { ConsumerInfo } from './admin/ConsumerInfo.ts';
 export type { ConsumerHistory, ConsumerHistoryPoint } from './admin/ConsumerHistory.ts';
 export type { SagaTrace, TraceStep } from './admin/traceAdmin.ts';
 export type { TopicInfo } from './admin/TopicInfo.ts';
-export type { OutboxAdmin } from './admin/outboxAdmin.ts';
+export type { OutboxAdmin, OutboxTopicSummary } from './admin/outboxAdmin.ts';
 export type { WorkflowAdmin, WorkflowRunFilter } from './admin/workflowAdmin.ts';
 export {
   deadLetterEvents,

@@ -7,6 +7,7 @@ const NAV = [
   ['consumers', 'Consumers'],
   ['topics', 'Topics'],
   ['workflows', 'Workflows'],
+  ['outbox', 'Outbox'],
   ['trace', 'Trace'],
 ] as const;
 

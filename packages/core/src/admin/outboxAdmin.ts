@@ -20,7 +20,26 @@ export interface OutboxAdmin {
    * @throws ParleyError `NOT_FOUND`, or `NOT_RETRYABLE` when it is not `failed`
    */
   retry(seq: number, actor: { by: string }): Promise<OutboxEntry>;
+  /**
+   * The outbox by destination topic: the backlog waiting for the relay (and since when), the messages set aside
+   * because the bus refused them, and those discarded. Reads every row not sent yet, a page at a time.
+   */
+  summary(): Promise<OutboxTopicSummary[]>;
 }
+
+/** One destination topic's part of the outbox. */
+export interface OutboxTopicSummary {
+  readonly topic: string;
+  /** Waiting for the relay. */
+  readonly pending: number;
+  /** ISO-8601 `occurredAt` of the oldest pending message, or null. */
+  readonly oldestPending: string | null;
+  /** Set aside: the bus refused them (relay failures). */
+  readonly failed: number;
+  readonly discarded: number;
+}
+
+const SUMMARY_PAGE = 1000;
 
 /** The outbox part of the admin API (see `createAdmin`). */
 export function outboxAdmin(store: Store, clock: Clock): OutboxAdmin {
@@ -62,5 +81,35 @@ export function outboxAdmin(store: Store, clock: Clock): OutboxAdmin {
       act(seq, actor.by, 'NOT_DISCARDABLE', 'discarded', (s, by, at) => store.discardOutbox(s, by, at)),
     retry: (seq, actor) =>
       act(seq, actor.by, 'NOT_RETRYABLE', 'retried', (s, by, at) => store.retryOutbox(s, by, at)),
+    async summary() {
+      const topics = new Map<
+        string,
+        { pending: number; oldestPending: string | null; failed: number; discarded: number }
+      >();
+      let after: number | undefined;
+      for (;;) {
+        const page = await store.listOutbox({
+          status: ['pending', 'failed', 'discarded'],
+          limit: SUMMARY_PAGE,
+          ...(after === undefined ? {} : { after }),
+        });
+        for (const entry of page) {
+          let topic = topics.get(entry.topic);
+          if (topic === undefined)
+            topics.set(entry.topic, (topic = { pending: 0, oldestPending: null, failed: 0, discarded: 0 }));
+          topic[entry.status]++;
+          if (
+            entry.status === 'pending' &&
+            (topic.oldestPending === null || entry.occurredAt < topic.oldestPending)
+          )
+            topic.oldestPending = entry.occurredAt;
+        }
+        if (page.length < SUMMARY_PAGE) break;
+        after = page.at(-1)?.seq;
+      }
+      return [...topics]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([topic, counts]) => ({ topic, ...counts }));
+    },
   };
 }
