@@ -197,6 +197,12 @@ describe('the console over the cinema demo’s failures', () => {
     expect(text).toMatch(
       /parley_consumer_lag_messages\{messaging_consumer_group_name="wallet-charger",messaging_destination_name="show-events"\} \d+/,
     );
+    expect(text).toContain(
+      'parley_consumer_lag_seconds{messaging_consumer_group_name="wallet-charger",messaging_destination_name="show-events"} 0',
+    );
+    expect(text).toMatch(
+      /parley_consumer_throughput_messages_per_second\{messaging_consumer_group_name="wallet-charger",messaging_destination_name="show-events"\} [\d.]+/,
+    );
     expect(text).toContain('parley_outbox_backlog_messages 0');
     expect(text).toContain('parley_outbox_failed_messages 0');
     expect(text).toContain('# TYPE parley_workflow_runs gauge');

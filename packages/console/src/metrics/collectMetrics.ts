@@ -31,6 +31,16 @@ export class ConsoleMetrics {
     GROUP,
     DESTINATION,
   ]);
+  readonly #lagSeconds = this.#gauge(
+    'parley_consumer_lag_seconds',
+    'Age of the oldest message of the source not handled yet (0 when none waits).',
+    [GROUP, DESTINATION],
+  );
+  readonly #throughput = this.#gauge(
+    'parley_consumer_throughput_messages_per_second',
+    'Messages committed per second in the last sampling interval the consumers wrote (over every instance).',
+    [GROUP, DESTINATION],
+  );
   readonly #paused = this.#gauge('parley_consumer_paused', '1 when the consumer is paused.', [
     GROUP,
     DESTINATION,
@@ -68,12 +78,13 @@ export class ConsoleMetrics {
   }
 
   async #collect(): Promise<string> {
-    const [consumers, since, pending, failed, runs] = await Promise.all([
+    const [consumers, since, pending, failed, runs, history] = await Promise.all([
       this.admin.consumers.list(),
       parkedSince(this.admin),
       countOutbox(this.admin, 'pending'),
       countOutbox(this.admin, 'failed'),
       allRuns(this.admin),
+      this.admin.consumers.history(),
     ]);
     const now = Date.now();
     this.registry.resetMetrics();
@@ -89,7 +100,13 @@ export class ConsoleMetrics {
       this.#parkedKeys.set(labels, c.parkedKeys.length);
       this.#parkedAge.set(labels, oldestAgeSeconds(since, c.name, c.parkedKeys, now) ?? 0);
       if (c.lag !== null) this.#lag.set(labels, c.lag);
+      if (c.lagSeconds !== null) this.#lagSeconds.set(labels, c.lagSeconds);
       this.#paused.set(labels, c.status === 'paused' ? 1 : 0);
+    }
+    for (const h of history) {
+      const last = h.points.at(-1);
+      if (last !== undefined)
+        this.#throughput.set({ [GROUP]: h.consumer, [DESTINATION]: h.source }, last.perSecond);
     }
     this.#outboxBacklog.set(pending);
     this.#outboxFailed.set(failed);
