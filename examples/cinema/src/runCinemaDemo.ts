@@ -1,15 +1,12 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createService,
   silentLogger,
   whenAllIdle,
   type Bus,
   type IdleSource,
-  type IdleState,
   type Logger,
   type Service,
   type Store,
@@ -28,6 +25,13 @@ import { createOrchestratedShowService } from './orchestrated/orchestratedShowSe
 import { createOrchestratedWalletService } from './orchestrated/orchestratedWalletService.ts';
 import { RESERVATION_WORKFLOW } from './orchestrated/reservationWorkflow.ts';
 import { sendOrchestratedBatch } from './orchestrated/sendOrchestratedBatch.ts';
+import {
+  startKillStorm,
+  type KillStorm,
+  type KillStormOptions,
+  type ProcessKill,
+} from './processes/killStorm.ts';
+import { startProcesses, type CinemaProcesses } from './processes/startProcesses.ts';
 
 export interface CinemaDemoOptions {
   /** @default 1000 */
@@ -56,6 +60,11 @@ export interface CinemaDemoOptions {
   /** With `processes`: SIGKILL the wallet process mid-run, then start it again. @default false */
   killWallet?: boolean;
   /**
+   * With `processes`: SIGKILL service processes (wallet and show by default) at seeded random moments while the
+   * story runs, starting each again at once; the run settles only after the last kill. @default no storm
+   */
+  killStorm?: KillStormOptions;
+  /**
    * Tell the story as an orchestration: one workflow run per reservation in the show service drives it (hold
    * the seat, request the charge, confirm or compensate), instead of the services reacting to each other's
    * events. @default false
@@ -80,6 +89,8 @@ export interface CinemaDemoResult extends CinemaCounts {
   settled: boolean;
   problems: string[];
   walletRestarts: number;
+  /** With `killStorm`: every process killed, when, and how long its replacement took to start. */
+  kills: ReadonlyArray<ProcessKill>;
   elapsedMs: number;
   location: string;
 }
@@ -92,13 +103,6 @@ interface Locations {
   bus: string;
   description: string;
 }
-
-// Compiled, the demo forks the compiled service process; run from source (tsx, vitest), the source one through tsx.
-const fromSource = import.meta.url.endsWith('.ts');
-const worker = fileURLToPath(
-  new URL(`./processes/serviceProcess.${fromSource ? 'ts' : 'js'}`, import.meta.url),
-);
-const workerExecArgv = fromSource ? ['--conditions=source', '--import', 'tsx'] : [];
 
 /**
  * Runs the cinema story end to end: customers reserve seats, the wallet charges them, the show confirms — with
@@ -130,16 +134,23 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
     driver: await openStore(where.driver, bus, logger),
   };
   const orchestrated = options.orchestrated === true;
+  if (options.killStorm !== undefined && options.processes !== true) {
+    throw new TypeError('killStorm needs processes: true (it kills service processes)');
+  }
   const hosts =
     options.processes === true
-      ? await startProcesses(plan, where, options.walletInstances ?? 1, orchestrated)
+      ? await processHosts(plan, where, options.walletInstances ?? 1, orchestrated)
       : await startInProcess(plan, stores, bus, logger, orchestrated);
   const send = orchestrated ? sendOrchestratedBatch : sendBatch;
   // The customers publish through their own outbox; starting their service runs its relay.
   const driver = createService({ name: 'cinema-driver', store: stores.driver, bus, logger });
   let walletRestarts = 0;
+  let storm: KillStorm | undefined;
   try {
     await driver.start();
+    if (options.killStorm !== undefined && hosts.processes !== undefined) {
+      storm = startKillStorm(hosts.processes, { seed: options.seed ?? 1, ...options.killStorm });
+    }
     const killAt =
       options.processes === true && options.killWallet === true
         ? Math.floor(plan.reservations.length / 2)
@@ -163,6 +174,11 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
       walletStore: stores.wallet,
     };
     const deadline = Date.now() + (options.settleTimeoutMs ?? 180_000);
+    // Every kill lands while the story runs: settling is judged only once the last victim runs again.
+    const stormProblem = await storm?.finished.then(
+      () => undefined,
+      (error: unknown) => `kill storm: ${error instanceof Error ? error.message : String(error)}`,
+    );
     const services = [driver, ...hosts.services];
     const progress = (pending: number) =>
       options.onProgress?.({
@@ -187,6 +203,8 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
     }
     progress(inspection.counts.pending);
     if (!inspection.settled) inspection.problems.push('the story did not settle in time');
+    if (stormProblem !== undefined) inspection.problems.push(stormProblem);
+    const kills = storm?.kills ?? [];
     return {
       saga: orchestrated ? 'orchestration' : 'choreography',
       ...(orchestrated ? { runs: await countRuns(observers.show, RESERVATION_WORKFLOW) } : {}),
@@ -194,11 +212,13 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
       invariants: inspection.invariants,
       settled: inspection.settled,
       problems: inspection.problems,
-      walletRestarts,
+      walletRestarts: walletRestarts + kills.filter((k) => k.process.startsWith('wallet-')).length,
+      kills: [...kills],
       elapsedMs: Date.now() - started,
       location: where.description,
     };
   } finally {
+    await storm?.stop();
     await driver.stop();
     await hosts.stop();
     await Promise.all([stores.show.close(), stores.wallet.close(), stores.driver.close()]);
@@ -282,6 +302,8 @@ function locations(options: CinemaDemoOptions): Locations {
 interface Hosts {
   /** The cinema's services, or stand-ins that ask their processes. */
   services: ReadonlyArray<IdleSource>;
+  /** With `processes`: the service processes. */
+  processes?: CinemaProcesses;
   restartWallet(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -312,96 +334,17 @@ async function startInProcess(
   };
 }
 
-async function startProcesses(
+async function processHosts(
   plan: DemoPlan,
   where: Locations,
   walletInstances: number,
   orchestrated: boolean,
 ): Promise<Hosts> {
-  const configPath = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cinema-config-')),
-    'config.json',
-  );
-  fs.writeFileSync(configPath, JSON.stringify(plan.config));
-  const spawn = async (name: 'show' | 'wallet', instance: string): Promise<ChildProcess> => {
-    const child = fork(
-      worker,
-      [
-        name,
-        configPath,
-        name === 'show' ? where.show : where.wallet,
-        where.bus,
-        instance,
-        orchestrated ? 'orchestrated' : 'choreographed',
-      ],
-      {
-        execArgv: workerExecArgv,
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      },
-    );
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code, signal) =>
-        reject(new Error(`${name} process exited early (${code ?? signal}): ${stderr}`)),
-      );
-    });
-    return child;
-  };
-  const stopChild = async (child: ChildProcess, signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
-  };
-  const show = await spawn('show', 'show-1');
-  const wallets = await Promise.all(
-    Array.from({ length: walletInstances }, (_, i) => spawn('wallet', `wallet-${i + 1}`)),
-  );
+  const processes = await startProcesses(plan, where, walletInstances, orchestrated);
   return {
-    services: [
-      askProcess('show-1', () => show),
-      ...wallets.map((_, i) => askProcess(`wallet-${i + 1}`, () => wallets[i]!)),
-    ],
-    async restartWallet() {
-      await stopChild(wallets[0]!, 'SIGKILL');
-      wallets[0] = await spawn('wallet', 'wallet-1');
-    },
-    async stop() {
-      await Promise.all([stopChild(show, 'SIGTERM'), ...wallets.map((w) => stopChild(w, 'SIGTERM'))]);
-      fs.rmSync(path.dirname(configPath), { recursive: true, force: true });
-    },
-  };
-}
-
-let idleQuestions = 0;
-
-/** A stand-in for a service in a child process: asks it over IPC whether it is idle. */
-function askProcess(name: string, child: () => ChildProcess): IdleSource {
-  return {
-    name,
-    checkIdle: () => {
-      const process = child();
-      if (!process.connected) {
-        return Promise.resolve({ idle: false, busy: ['process not running'], activity: 0 });
-      }
-      const id = ++idleQuestions;
-      return new Promise<IdleState>((resolve) => {
-        const onMessage = (message: { type?: string; id?: number; state?: IdleState }) => {
-          if (message.type !== 'idle' || message.id !== id || message.state === undefined) return;
-          done(message.state);
-        };
-        const onExit = () => done({ idle: false, busy: ['process exited'], activity: 0 });
-        const done = (state: IdleState) => {
-          process.off('message', onMessage);
-          process.off('exit', onExit);
-          resolve(state);
-        };
-        process.on('message', onMessage);
-        process.once('exit', onExit);
-        process.send({ type: 'checkIdle', id });
-      });
-    },
+    services: processes.services,
+    processes,
+    restartWallet: () => processes.killAndRestart('wallet', 0),
+    stop: () => processes.stop(),
   };
 }
