@@ -81,6 +81,12 @@ export class ConsumerRuntime implements ProcessorHost {
   private readonly idleSignal: Signal;
   private readonly controlSignal: Signal;
   private readonly resumeSignal: Signal;
+  /**
+   * The epoch whose checkpoints and parked keys are loaded. A reset starts a new epoch before it reloads them;
+   * until they are in, fetching and the control loop wait, or they would work from the previous epoch's state.
+   */
+  private loadedEpoch = -1;
+  private readonly loadedSignal: Signal;
   private readonly fetchAbort = new AbortController();
   private readonly handlerAbort = new AbortController();
   private readonly handlerSignals = new SignalFanout(this.handlerAbort.signal);
@@ -107,6 +113,7 @@ export class ConsumerRuntime implements ProcessorHost {
     this.idleSignal = new Signal(clock);
     this.controlSignal = new Signal(clock);
     this.resumeSignal = new Signal(clock);
+    this.loadedSignal = new Signal(clock);
     this.parked = new ParkedKeys(clock);
     this.lanePrefix = `${definition.name}\u0000`;
     this.readAhead = new ReadAhead(definition.readAheadBytes);
@@ -183,8 +190,13 @@ export class ConsumerRuntime implements ProcessorHost {
       const states = await this.internals.store.listConsumerStates();
       return states.find((s) => s.consumer === this.definition.name)?.paused ?? false;
     }
+    // Reloading after a rewind: the partitions' progress is not known yet.
     const busy = () =>
-      this.inFlight > 0 || this.ready.length > 0 || this.lanes.active > 0 || this.drains.size > 0;
+      this.loadedEpoch !== this.epoch ||
+      this.inFlight > 0 ||
+      this.ready.length > 0 ||
+      this.lanes.active > 0 ||
+      this.drains.size > 0;
     if (busy()) return false;
     for (const progress of this.partitions) {
       if (progress === undefined) continue;
@@ -309,12 +321,15 @@ export class ConsumerRuntime implements ProcessorHost {
 
   /** Loads checkpoints and parked keys; starts draining parked queues that have no dead letter at their head. */
   private async loadState(): Promise<void> {
+    const epoch = this.epoch;
     const store = this.internals.store;
     const [cursor, parkedKeys, states] = await Promise.all([
       store.loadCursor(this.definition.name, this.source.name),
       store.loadParkedKeys(this.definition.name, this.source.name),
       store.listConsumerStates(),
     ]);
+    // A newer reset began meanwhile: its own load is under way, and this one is already out of date.
+    if (epoch !== this.epoch) return;
     const byPartition = new Map(cursor.map((c) => [c.partition, c]));
     this.partitions = Array.from({ length: this.source.partitions }, (_, partition) =>
       this.owned.has(partition) ? new PartitionProgress(partition, byPartition.get(partition)) : undefined,
@@ -333,6 +348,16 @@ export class ConsumerRuntime implements ProcessorHost {
       // A queue without a dead letter at its head was left behind by a crash mid-drain: finish the drain.
       if (!waiting) this.startDrain(key, undefined);
     }
+    if (epoch !== this.epoch) return;
+    this.loadedEpoch = epoch;
+    this.loadedSignal.notify();
+  }
+
+  /** False (after a short wait) while a reset is reloading the state the loops work from. */
+  private async stateLoaded(): Promise<boolean> {
+    if (this.loadedEpoch === this.epoch) return true;
+    await this.loadedSignal.wait(IDLE_WAIT_MS, this.fetchAbort.signal);
+    return false;
   }
 
   // ---- fetching ---------------------------------------------------------------------------------------------
@@ -340,6 +365,7 @@ export class ConsumerRuntime implements ProcessorHost {
   private async fetchLoop(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
+      if (!(await this.stateLoaded())) continue;
       if (this.paused) {
         await this.resumeSignal.wait(IDLE_WAIT_MS, this.fetchAbort.signal);
         continue;
@@ -350,6 +376,8 @@ export class ConsumerRuntime implements ProcessorHost {
       }
       const epoch = this.epoch;
       let fetched = 0;
+      // A reset in the middle of the round: read again at once, from the reloaded state.
+      let interrupted = false;
       // Wait first, read second: a publish landing between an empty read and the wait still wakes us.
       const round = this.fetchRounds.next();
       const wake = this.source.wait(IDLE_WAIT_MS, round.signal).catch(() => {});
@@ -366,7 +394,10 @@ export class ConsumerRuntime implements ProcessorHost {
             Math.min(this.definition.batchSize, room),
             roomBytes,
           );
-          if (epoch !== this.epoch || this.stopping) break;
+          if (epoch !== this.epoch || this.stopping) {
+            interrupted = true;
+            break;
+          }
           for (const record of records) {
             if (!progress.track(record.position)) continue;
             this.inFlight++;
@@ -383,7 +414,7 @@ export class ConsumerRuntime implements ProcessorHost {
         await this.sleep(backoff(failures, this.clock), this.fetchAbort.signal);
         continue;
       }
-      if (fetched === 0) await wake;
+      if (fetched === 0 && !interrupted) await wake;
       round.end();
     }
   }
@@ -459,6 +490,7 @@ export class ConsumerRuntime implements ProcessorHost {
   private async controlLoop(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
+      if (!(await this.stateLoaded())) continue;
       try {
         const store = this.internals.store;
         const state = (await store.listConsumerStates()).find((s) => s.consumer === this.definition.name);

@@ -56,9 +56,14 @@ export class ParkedKeys {
     this.committedSignal.notify();
   }
 
+  /** Whether a park of `key` is on its way to the store (handed to the committer, not yet committed). */
+  hasPendingParks(key: string): boolean {
+    return (this.keys.get(key)?.pendingParks ?? 0) > 0;
+  }
+
   /** Resolves once every park of `key` handed to the committer has committed (or the key is gone). */
   async settled(key: string, signal?: AbortSignal): Promise<void> {
-    while ((this.keys.get(key)?.pendingParks ?? 0) > 0 && signal?.aborted !== true) {
+    while (this.hasPendingParks(key) && signal?.aborted !== true) {
       await this.committedSignal.wait(100, signal);
     }
   }

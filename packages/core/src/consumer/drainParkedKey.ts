@@ -52,7 +52,11 @@ export async function drainParkedKey(
       await host.parked.settled(key, host.signal);
       rows = await read();
       if (rows.length === 0) {
-        if (await host.live()) host.parked.unblock(key);
+        if (!(await host.live())) return;
+        // A message of the key may have parked while the queue was read: free the key only when none is on
+        // its way, in the same turn, or that message would be left in a queue nobody drains.
+        if (host.parked.hasPendingParks(key)) continue;
+        host.parked.unblock(key);
         return;
       }
     }
