@@ -1,0 +1,416 @@
+import { ensureErrorMessage } from './ensureErrorMessage.ts';
+import { useIdRandomness, whenAllIdle, type IdleSource, type IdleState, type Service } from '@parley/core';
+import type { Connection } from '../conformance/ConformanceTarget.ts';
+import { recordingLogger, type RecordingLogger } from '../logging/recordingLogger.ts';
+import { createMemoryBackend, type MemoryBackend } from '../memory/createMemoryBackend.ts';
+import { FaultInjector } from './faults/FaultInjector.ts';
+import type { ScheduledFault } from './faults/FaultSchedule.ts';
+import { faultyBus, faultyStore, type FaultWorld, type PortOwner } from './faultyPorts.ts';
+import { SeededRandom } from './SeededRandom.ts';
+import type { ServiceFactory, SimulateOptions, SimulationWorld } from './SimulationOptions.ts';
+import { Trace } from './Trace.ts';
+import { VirtualClock, type ProcessClock } from './VirtualClock.ts';
+
+/** One incarnation of a simulated process. */
+class SimulatedProcess implements PortOwner {
+  alive = true;
+  service: Service | undefined;
+  /** Called when the process crashes. */
+  onCrash: (() => void) | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly faulty: boolean,
+    readonly clock: ProcessClock,
+  ) {}
+}
+
+/** What one run found, before any shrinking. */
+export interface RunOutcome {
+  readonly violations: string[];
+  readonly injected: ScheduledFault[];
+  readonly trace: Trace;
+  readonly digest: string;
+  readonly steps: number;
+  readonly virtualMs: number;
+  readonly messages: number;
+  readonly invariantsChecked: number;
+  readonly logs: RecordingLogger;
+}
+
+let running = false;
+const BUS_READER = '\u0000bus';
+
+/** Lets every promise that can settle now settle: a macrotask, after the microtasks before it. */
+const settleMicrotasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * One simulated run of one seed: the services in virtual time on an in-memory backend, a seeded scheduler firing
+ * one timer at a time, faults injected through each process's store and bus. Runs do not overlap in a process
+ * (fresh ids are seeded process-wide).
+ */
+export async function runSeed(
+  options: SimulateOptions,
+  seed: number,
+  replay: ReadonlyArray<ScheduledFault> | undefined,
+): Promise<RunOutcome> {
+  if (running)
+    throw new Error('simulate: one simulation at a time in a process (ids are seeded process-wide)');
+  running = true;
+  const root = new SeededRandom(seed);
+  const clock = new VirtualClock(root.fork());
+  const interleaving = root.fork();
+  const faultRandom = root.fork();
+  const workloadRandom = root.fork();
+  const idRandom = root.fork();
+  useIdRandomness(() => idRandom.next());
+  try {
+    return await new SimulatedRun(
+      options,
+      seed,
+      clock,
+      interleaving,
+      faultRandom,
+      workloadRandom,
+      replay,
+    ).run();
+  } finally {
+    useIdRandomness();
+    running = false;
+  }
+}
+
+class SimulatedRun {
+  private readonly backend: MemoryBackend;
+  private readonly trace = new Trace();
+  private readonly faults: FaultInjector;
+  private readonly world: FaultWorld;
+  private readonly logs = recordingLogger();
+  private readonly processes = new Map<string, SimulatedProcess>();
+  private readonly readers = new Map<string, Connection>();
+  private readonly factories = new Map<string, { factory: ServiceFactory; faulty: boolean }>();
+  private downCount = 0;
+  private activity = 0;
+  private messages = 0;
+  private readonly violations: string[] = [];
+
+  constructor(
+    private readonly options: SimulateOptions,
+    private readonly seed: number,
+    private readonly clock: VirtualClock,
+    interleaving: SeededRandom,
+    faultRandom: SeededRandom,
+    private readonly workloadRandom: SeededRandom,
+    replay: ReadonlyArray<ScheduledFault> | undefined,
+  ) {
+    this.backend = createMemoryBackend({ name: `simulation-${seed}`, clock });
+    this.faults = new FaultInjector(options.faults ?? {}, faultRandom, replay);
+    clock.lateness = () => this.faults.decide('lateTimers', (r) => r.between(1, 500))?.arg ?? 0;
+    this.world = {
+      clock,
+      random: interleaving,
+      faults: this.faults,
+      trace: this.trace,
+      outages: new Map(),
+      crash: (owner) => this.crash(owner as SimulatedProcess),
+    };
+    for (const [name, factory] of Object.entries(options.services))
+      this.factories.set(name, { factory, faulty: true });
+    for (const [name, factory] of Object.entries(options.clients ?? {}))
+      this.factories.set(name, { factory, faulty: false });
+  }
+
+  async run(): Promise<RunOutcome> {
+    await this.openReaders();
+    const maxSteps = this.options.steps ?? 2_000_000;
+    let finished = false;
+    let invariantsChecked = 0;
+    const main = this.main().then(
+      (checked) => {
+        invariantsChecked = checked;
+      },
+      (error: unknown) => {
+        this.violations.push(`the run failed: ${ensureErrorMessage(error)}`);
+      },
+    );
+    void main.finally(() => {
+      finished = true;
+    });
+    let steps = 0;
+    for (;;) {
+      await settleMicrotasks();
+      if (finished) break;
+      if (steps >= maxSteps) {
+        this.violations.push(`did not finish within ${maxSteps} steps (${this.clock.elapsed} virtual ms)`);
+        break;
+      }
+      this.maybeDisturb();
+      if (!this.clock.step()) {
+        this.violations.push('stuck: nothing is left to happen and the run has not finished');
+        break;
+      }
+      steps++;
+    }
+    const virtualMs = this.clock.elapsed;
+    await this.shutDown();
+    const digest = this.trace.finish();
+    return {
+      violations: this.violations,
+      injected: this.faults.injected,
+      trace: this.trace,
+      digest,
+      steps,
+      virtualMs,
+      messages: this.messages,
+      invariantsChecked,
+      logs: this.logs,
+    };
+  }
+
+  /** Starts everything, runs the workload with faults, heals, waits for the story to settle, checks invariants. */
+  private async main(): Promise<number> {
+    for (const name of this.factories.keys()) await this.launch(name);
+    await this.options.workload(this.simulationWorld());
+    this.faults.active = false;
+    this.world.outages.clear();
+    await this.settle();
+    let checked = 0;
+    for (const [name, invariant] of Object.entries(this.options.invariants)) {
+      checked++;
+      for (const problem of await check(invariant, this.simulationWorld()))
+        this.violations.push(`${name}: ${problem}`);
+    }
+    for (const entry of this.logs.atLeast('error'))
+      if (entry.msg === 'consumer lane crashed')
+        this.violations.push(`runtime: a consumer lane crashed (${ensureErrorMessage(entry.fields['err'])})`);
+    return checked;
+  }
+
+  private async settle(): Promise<void> {
+    const deadline = this.clock.elapsed + (this.options.settleWithinMs ?? 15 * 60_000);
+    for (;;) {
+      const left = deadline - this.clock.elapsed;
+      if (left <= 0)
+        throw new Error(`did not settle within ${this.options.settleWithinMs ?? 900_000} virtual ms`);
+      await whenAllIdle(this.idleSources(), { clock: this.clock, timeoutMs: left });
+      const settled = [
+        ...(await this.pendingWork(this.clock.now() + left)),
+        ...(this.options.settled === undefined
+          ? []
+          : await check(this.options.settled, this.simulationWorld())),
+      ];
+      if (settled.length === 0) return;
+      if (this.clock.elapsed + 250 >= deadline)
+        throw new Error(
+          `did not settle within ${this.options.settleWithinMs ?? 900_000} virtual ms: ${settled.join('; ')}`,
+        );
+      await this.clock.sleep(250);
+    }
+  }
+
+  /** What idle services still have coming: delayed retries, and durable timers due before `until`. */
+  private async pendingWork(until: number): Promise<string[]> {
+    const pending: string[] = [];
+    for (const name of this.factories.keys()) {
+      const store = this.reader(name).store;
+      const retrying = await store.listDeadLetters({ status: ['retrying'], limit: 1 });
+      if (retrying.length > 0) pending.push(`${name} has messages waiting for a delayed retry`);
+      const timer = await store.nextTimerDue();
+      if (timer !== undefined && timer <= until) pending.push(`${name} has a timer due`);
+    }
+    return pending;
+  }
+
+  private idleSources(): IdleSource[] {
+    const down: IdleSource = {
+      name: 'simulation',
+      checkIdle: (): Promise<IdleState> =>
+        Promise.resolve({
+          idle: this.downCount === 0,
+          busy: this.downCount === 0 ? [] : [`${this.downCount} process(es) restarting`],
+          activity: this.activity,
+        }),
+    };
+    return [
+      down,
+      ...[...this.factories.keys()].map((name) => ({
+        name,
+        checkIdle: (): Promise<IdleState> => {
+          const service = this.processes.get(name)?.service;
+          return service === undefined
+            ? Promise.resolve({ idle: false, busy: ['down'], activity: this.activity })
+            : service.checkIdle();
+        },
+      })),
+    ];
+  }
+
+  // ---- processes -------------------------------------------------------------------------------------------
+
+  private async launch(name: string): Promise<void> {
+    const { factory, faulty } = this.factories.get(name)!;
+    const proc = new SimulatedProcess(name, faulty, this.clock.forProcess());
+    this.processes.set(name, proc);
+    this.activity++;
+    const connection = await this.backend.open({ service: name });
+    const bus = faultyBus(connection.bus, proc, this.world);
+    const countingBus = new Proxy(bus, {
+      get: (target, property, receiver) => {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (property !== 'publish' || typeof value !== 'function') return value;
+        return async (messages: ReadonlyArray<unknown>) => {
+          await (value as (m: ReadonlyArray<unknown>) => Promise<void>)(messages);
+          this.messages += messages.length;
+        };
+      },
+    });
+    try {
+      const service = await factory({
+        name,
+        store: faultyStore(connection.store, proc, this.world),
+        bus: countingBus,
+        clock: proc.clock,
+        logger: this.logs.child({ process: name }),
+        instanceId: name,
+      });
+      await service.start();
+      proc.service = service;
+    } catch (error) {
+      if (!proc.alive) return;
+      // A process that cannot start exits; its supervisor starts it again.
+      this.logs.warn({ process: name, err: error }, 'simulated process failed to start; restarting it');
+      this.crash(proc);
+    }
+  }
+
+  private crash(proc: SimulatedProcess): void {
+    if (!proc.alive) return;
+    proc.alive = false;
+    proc.clock.kill();
+    proc.onCrash?.();
+    if (this.processes.get(proc.name) === proc) proc.service = undefined;
+    this.relaunchLater(proc.name, this.world.random.between(100, 3000));
+  }
+
+  private relaunchLater(name: string, delayMs: number): void {
+    this.downCount++;
+    this.activity++;
+    this.clock.after(delayMs, () => {
+      this.downCount--;
+      this.launch(name).catch((error: unknown) => {
+        this.violations.push(`could not restart ${name}: ${ensureErrorMessage(error)}`);
+      });
+    });
+  }
+
+  /** A deploy: the service stops cleanly, then starts again. */
+  private async restart(name: string): Promise<void> {
+    const proc = this.processes.get(name);
+    if (proc?.service === undefined || !proc.alive) return;
+    const service = proc.service;
+    proc.service = undefined;
+    this.downCount++;
+    const crashed = new Promise<void>((resolve) => {
+      proc.onCrash = resolve;
+    });
+    try {
+      await Promise.race([service.stop(), crashed]);
+    } finally {
+      this.downCount--;
+    }
+    // Crashed while stopping: the crash starts it again.
+    if (!proc.alive) return;
+    proc.alive = false;
+    proc.clock.kill();
+    if (this.processes.get(name) === proc) await this.launch(name);
+  }
+
+  /** Faults that strike between steps rather than inside a call: clock jumps and restarts. */
+  private maybeDisturb(): void {
+    const jump = this.faults.decide('clockJumps', (r) =>
+      r.chance(0.8) ? r.between(1_000, 60_000) : -r.between(1_000, 5_000),
+    );
+    if (jump !== undefined) this.clock.jump(jump.arg ?? 0);
+    const names = Object.keys(this.options.services);
+    const restart = this.faults.decide('restarts', (r) => r.below(names.length));
+    if (restart !== undefined && names.length > 0) {
+      const name = names[(restart.arg ?? 0) % names.length]!;
+      this.restart(name).catch((error: unknown) => {
+        this.violations.push(`could not restart ${name}: ${ensureErrorMessage(error)}`);
+      });
+    }
+  }
+
+  private async shutDown(): Promise<void> {
+    // Stop what runs, in virtual time, with a budget: a run that got stuck may not stop.
+    let done = false;
+    const stopping = Promise.all(
+      [...this.processes.values()].map(async (proc) => {
+        if (!proc.alive || proc.service === undefined) return;
+        await proc.service.stop({ timeoutMs: 5_000 }).catch(() => {});
+        proc.alive = false;
+        proc.clock.kill();
+      }),
+    ).finally(() => {
+      done = true;
+    });
+    for (let steps = 0; !done && steps < 100_000; steps++) {
+      await settleMicrotasks();
+      if (done || !this.clock.step()) break;
+    }
+    if (done) await stopping;
+    for (const proc of this.processes.values()) {
+      proc.alive = false;
+      proc.clock.kill();
+    }
+    await this.backend.dispose();
+  }
+
+  // ---- the world as workloads and checks see it --------------------------------------------------------------
+
+  private simulationWorld(): SimulationWorld {
+    return {
+      seed: this.seed,
+      clock: this.clock,
+      random: this.workloadRandom,
+      bus: this.reader(BUS_READER).bus,
+      service: (name) => {
+        const service = this.processes.get(name)?.service;
+        if (service === undefined) throw new Error(`${name} is down`);
+        return service;
+      },
+      store: (name) => this.reader(name).store,
+      sleep: (ms) => this.clock.sleep(ms),
+      whenIdle: () => whenAllIdle(this.idleSources(), { clock: this.clock, timeoutMs: 3_600_000 }),
+    };
+  }
+
+  private reader(name: string): Connection {
+    const open = this.readers.get(name);
+    if (open !== undefined) return open;
+    throw new Error(`no service or client named ${JSON.stringify(name)} in this simulation`);
+  }
+
+  /** Opens the fault-free connections checks read through, one per process (and one for the bus). */
+  private async openReaders(): Promise<void> {
+    for (const name of [...this.factories.keys(), BUS_READER])
+      this.readers.set(name, await this.backend.open(name === BUS_READER ? {} : { service: name }));
+  }
+}
+
+/** An invariant's answer as a list of problems (empty: it holds). */
+async function check(
+  invariant: (world: SimulationWorld) => unknown,
+  world: SimulationWorld,
+): Promise<string[]> {
+  try {
+    const answer: unknown = await invariant(world);
+    if (answer === undefined || answer === null || answer === true) return [];
+    if (answer === false) return ['does not hold'];
+    if (typeof answer === 'string') return answer === '' ? [] : [answer];
+    if (Array.isArray(answer)) return answer.map(String);
+    return [`returned ${JSON.stringify(answer)}`];
+  } catch (error) {
+    return [ensureErrorMessage(error)];
+  }
+}
