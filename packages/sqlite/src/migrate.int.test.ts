@@ -40,6 +40,8 @@ describe('migrate', () => {
       { version: 2, name: 'failure_handling' },
       { version: 3, name: 'retention_and_leases' },
       { version: 4, name: 'outbox_failures' },
+      { version: 5, name: 'consumer_samples' },
+      { version: 6, name: 'messages_by_correlation' },
     ]);
   });
 
