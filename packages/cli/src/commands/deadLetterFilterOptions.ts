@@ -18,16 +18,18 @@ const STATUSES: ReadonlyArray<string> = Object.values(DeadLetterStatus);
 /** Adds the options that narrow a set of dead letters (`list`, and `redrive`/`discard` without an id). */
 export function filterOptions(command: Command): Command {
   return command
-    .option('--consumer <name>', 'only this consumer')
-    .option('--type <type>', 'only this message type')
-    .option('--key <key>', 'only this message key')
+    .option('--consumer <name>', 'only this consumer', (v) => text(v, '--consumer'))
+    .option('--type <type>', 'only this message type', (v) => text(v, '--type'))
+    .option('--key <key>', 'only this message key', (v) => text(v, '--key'))
     .option(
       '--status <status>',
       `only these statuses (repeatable or comma-separated: ${STATUSES.join(', ')})`,
       statuses,
     )
     .addOption(new Option('--reason <reason>', 'only this failure reason').choices(['invalid', 'failed']))
-    .option('--error <text>', 'only errors whose name or message contains this text')
+    .option('--error <text>', 'only errors whose name or message contains this text', (v) =>
+      text(v, '--error'),
+    )
     .option('--since <iso>', 'only last failures at or after this time', (v) => isoTime(v, '--since'))
     .option('--until <iso>', 'only last failures at or before this time', (v) => isoTime(v, '--until'));
 }
@@ -58,6 +60,15 @@ function statuses(value: string, previous: DeadLetterStatus[] | undefined): Dead
     );
   }
   return [...(previous ?? []), ...(given as DeadLetterStatus[])];
+}
+
+/**
+ * A filter's text, never empty: an empty `--error` would match every dead letter, so a bulk redrive or discard
+ * given an unset shell variable (`--error "$E"`) would act on all of them.
+ */
+function text(value: string, flag: string): string {
+  if (value === '') throw new InvalidArgumentError(`${flag} must not be empty`);
+  return value;
 }
 
 function isoTime(value: string, flag: string): string {

@@ -16,6 +16,13 @@ import { emptyChange } from '../ports/Change.ts';
 import type { DeadLetter, DeadLetterFilter } from '../ports/DeadLetter.ts';
 import type { Store } from '../ports/Store.ts';
 import { validate } from '../schema/validate.ts';
+import {
+  actorArgument,
+  countArgument,
+  deadLetterFilterArgument,
+  deadLetterTargetArgument,
+  textArgument,
+} from './adminArguments.ts';
 import type { BulkResult, Untouched, UntouchedDeadLetter } from './BulkResult.ts';
 import type { ConsumerInfo } from './ConsumerInfo.ts';
 import { historyOf, type ConsumerHistory } from './ConsumerHistory.ts';
@@ -128,6 +135,7 @@ export function createAdmin(options: AdminOptions): Admin {
   const clock = options.clock ?? systemClock;
 
   const load = async (id: string): Promise<DeadLetter> => {
+    textArgument(id, 'id');
     const found = await store.getDeadLetter(id);
     if (found === undefined) throw new ParleyError('NOT_FOUND', `no dead letter ${id}`);
     return found;
@@ -200,12 +208,17 @@ export function createAdmin(options: AdminOptions): Admin {
 
   return {
     deadLetters: {
-      list: (filter) => store.listDeadLetters(filter),
-      show: load,
+      list: async (filter) => store.listDeadLetters(deadLetterFilterArgument(filter)),
+      show: async (id) => load(id),
 
-      redrive: (target, actor) => bulk(target, (id, strict, listed) => redriveOne(id, actor, strict, listed)),
+      redrive: async (target, actor) => {
+        const checked = deadLetterTargetArgument(target);
+        actorArgument(actor);
+        return bulk(checked, (id, strict, listed) => redriveOne(id, actor, strict, listed));
+      },
 
       async edit(id, payload, actor) {
+        actorArgument(actor);
         const current = await load(id);
         if (!isRedrivable(current.status)) {
           throw new ParleyError(
@@ -224,9 +237,16 @@ export function createAdmin(options: AdminOptions): Admin {
         }
         const validated = await validate(schema, payload, `edit of ${type} in dead letter ${id}`);
         const before = parseOr(current.message.payload);
+        // A schema may let through what JSON cannot hold (a bigint, a cycle): refused before anything changes.
+        let text: string;
+        try {
+          text = JSON.stringify(validated) ?? 'null';
+        } catch (error) {
+          throw new ValidationError(`edit of ${type} in dead letter ${id} is not JSON`, [], { cause: error });
+        }
         if (actor.dryRun === true) return { deadLetter: current, before, after: validated };
         const change_ = {
-          payload: JSON.stringify(validated) ?? 'null',
+          payload: text,
           by: actor.by,
           seen: current.version,
           ...(actor.reason === undefined ? {} : { reason: actor.reason }),
@@ -237,9 +257,16 @@ export function createAdmin(options: AdminOptions): Admin {
         return { deadLetter: result.deadLetter, before, after: validated };
       },
 
-      discard: (target, actor) => bulk(target, (id, strict, listed) => discardOne(id, actor, strict, listed)),
+      discard: async (target, actor) => {
+        const checked = deadLetterTargetArgument(target);
+        actorArgument(actor);
+        return bulk(checked, (id, strict, listed) => discardOne(id, actor, strict, listed));
+      },
 
       async skipHead(consumer, key, actor) {
+        textArgument(consumer, 'consumer');
+        textArgument(key, 'key', { empty: true });
+        actorArgument(actor);
         const heads = await store.listDeadLetters({
           consumer,
           key,
@@ -303,7 +330,8 @@ export function createAdmin(options: AdminOptions): Admin {
       },
     },
 
-    trace: (correlationId) => traceByCorrelation(store, bus, correlationId),
+    trace: async (correlationId) =>
+      traceByCorrelation(store, bus, textArgument(correlationId, 'correlationId')),
 
     consumers: {
       async list() {
@@ -367,6 +395,13 @@ export function createAdmin(options: AdminOptions): Admin {
       },
 
       async history(filter = {}) {
+        if (typeof filter !== 'object' || filter === null) {
+          throw new ParleyError('INVALID_ARGUMENT', 'filter must be an object', {
+            details: { argument: 'filter' },
+          });
+        }
+        if (filter.consumer !== undefined) textArgument(filter.consumer, 'filter.consumer', { empty: true });
+        if (filter.sinceMs !== undefined) countArgument(filter.sinceMs, 'filter.sinceMs');
         const oldest = clock.now() - SAMPLE_RETENTION_MS;
         const samples = await store.listSamples({
           since: Math.max(oldest, filter.sinceMs ?? oldest),
@@ -376,6 +411,8 @@ export function createAdmin(options: AdminOptions): Admin {
       },
 
       async pause(consumer, actor) {
+        textArgument(consumer, 'consumer');
+        actorArgument(actor);
         const reason = actor.reason ?? `paused by ${actor.by}`;
         await store.commit({
           ...emptyChange,
@@ -386,6 +423,8 @@ export function createAdmin(options: AdminOptions): Admin {
       },
 
       async resume(consumer, actor) {
+        textArgument(consumer, 'consumer');
+        actorArgument(actor);
         await store.commit({
           ...emptyChange,
           consumerStates: [

@@ -2,6 +2,7 @@ import type { Clock } from '../clock/Clock.ts';
 import { ParleyError } from '../errors/ParleyError.ts';
 import type { OutboxEntry, OutboxFilter } from '../ports/OutgoingMessage.ts';
 import type { Store } from '../ports/Store.ts';
+import { actorArgument, countArgument, outboxFilterArgument } from './adminArguments.ts';
 
 /** Operations on a service's outbox: the messages the relay set aside because the bus refuses them. */
 export interface OutboxAdmin {
@@ -44,8 +45,7 @@ const SUMMARY_PAGE = 1000;
 /** The outbox part of the admin API (see `createAdmin`). */
 export function outboxAdmin(store: Store, clock: Clock): OutboxAdmin {
   const load = async (seq: number): Promise<OutboxEntry> => {
-    if (!Number.isSafeInteger(seq) || seq < 1)
-      throw new ParleyError('INVALID_ARGUMENT', `outbox seq must be a positive integer, got ${seq}`);
+    countArgument(seq, 'seq', 1);
     const found = await store.getOutbox(seq);
     if (found === undefined)
       throw new ParleyError('NOT_FOUND', `no outbox message ${seq}: it was sent, or never existed`);
@@ -59,8 +59,6 @@ export function outboxAdmin(store: Store, clock: Clock): OutboxAdmin {
     done: string,
     change: (seq: number, by: string, at: string) => Promise<OutboxEntry | undefined>,
   ): Promise<OutboxEntry> => {
-    if (by === '')
-      throw new ParleyError('INVALID_ARGUMENT', `actor.by must name who acts on outbox message ${seq}`);
     const before = await load(seq);
     const after =
       before.status === 'failed' ? await change(seq, by, new Date(clock.now()).toISOString()) : undefined;
@@ -75,12 +73,16 @@ export function outboxAdmin(store: Store, clock: Clock): OutboxAdmin {
   };
 
   return {
-    list: (filter) => store.listOutbox(filter),
+    list: async (filter) => store.listOutbox(outboxFilterArgument(filter)),
     show: load,
-    discard: (seq, actor) =>
-      act(seq, actor.by, 'NOT_DISCARDABLE', 'discarded', (s, by, at) => store.discardOutbox(s, by, at)),
-    retry: (seq, actor) =>
-      act(seq, actor.by, 'NOT_RETRYABLE', 'retried', (s, by, at) => store.retryOutbox(s, by, at)),
+    discard: async (seq, actor) =>
+      act(seq, actorArgument(actor).by, 'NOT_DISCARDABLE', 'discarded', (s, by, at) =>
+        store.discardOutbox(s, by, at),
+      ),
+    retry: async (seq, actor) =>
+      act(seq, actorArgument(actor).by, 'NOT_RETRYABLE', 'retried', (s, by, at) =>
+        store.retryOutbox(s, by, at),
+      ),
     async summary() {
       const topics = new Map<
         string,

@@ -9,6 +9,12 @@ import { isFinished, journalStream, readJournal, RunStatus, type Journal } from 
 import { RUNS_MODEL, type WorkflowRunSummary } from '../workflow/runDocument.ts';
 import { wakeTopicName } from '../workflow/wakeMessage.ts';
 import type { Actor } from './createAdmin.ts';
+import {
+  actorArgument,
+  textArgument,
+  workflowArgument,
+  workflowRunFilterArgument,
+} from './adminArguments.ts';
 
 /** Which runs to list. */
 export interface WorkflowRunFilter {
@@ -56,13 +62,16 @@ export function workflowAdmin(
   redrive: (deadLetterId: string, actor: Actor) => Promise<unknown>,
 ): WorkflowAdmin {
   const load = async (workflow: string, runId: string) => {
+    workflowArgument(workflow);
+    textArgument(runId, 'runId');
     const run = (await store.getDocument(RUNS_MODEL, `${workflow}/${runId}`)) as
       WorkflowRunSummary | undefined;
     if (run === undefined) throw new ParleyError('NOT_FOUND', `no run ${runId} of workflow ${workflow}`);
     return run;
   };
   return {
-    list: async (filter = {}) => {
+    list: async (given = {}) => {
+      const filter = workflowRunFilterArgument(given);
       const where: Record<string, string> = {};
       if (filter.workflow !== undefined) where.workflow = filter.workflow;
       if (filter.status !== undefined) where.status = filter.status;
@@ -78,10 +87,12 @@ export function workflowAdmin(
       return { run, journal: readJournal(await store.readStream(journalStream(workflow), runId, 0)) };
     },
     cancel: async (workflow, runId, actor) => {
+      actorArgument(actor);
       const run = await load(workflow, runId);
       await cancelRun(store, clock, run, actor.reason ?? `cancelled by ${actor.by}`, actor.by);
     },
     resume: async (workflow, runId, actor) => {
+      actorArgument(actor);
       const run = await load(workflow, runId);
       if (run.status !== RunStatus.parked) {
         throw new ParleyError(
@@ -106,6 +117,7 @@ export function workflowAdmin(
     },
     check: (workflows, options) => checkRuns(store, clock, workflows, options),
     retry: async (workflow, runId, actor) => {
+      actorArgument(actor);
       const run = await load(workflow, runId);
       const retried = await appendToRun(store, clock, run, (journal) =>
         waitsForRetry(journal) ? { type: 'RunResumed', by: actor.by } : undefined,
