@@ -19,6 +19,7 @@ interface DemoCinemaOptions {
   walletInstances: number;
   processes?: boolean;
   killWallet?: boolean;
+  killStorm?: number;
   orchestrated?: boolean;
   json?: boolean;
   logLevel: string;
@@ -77,12 +78,20 @@ export function registerDemoCinema(demo: Command): void {
     )
     .option('--kill-wallet', 'with --processes: SIGKILL the wallet process mid-run and start it again')
     .option(
+      '--kill-storm <kills>',
+      'with --processes: SIGKILL this many show and wallet processes at random moments (from --seed), restarting each',
+      (v) => positiveInt(v, '--kill-storm'),
+    )
+    .option(
       '--orchestrated',
       'tell the story as an orchestration: one workflow run per reservation in the show service',
     )
     .option('--json', 'print one JSON object instead of a table')
     .option('--log-level <level>', 'log level on stderr', 'error')
-    .action(async (options: DemoCinemaOptions) => {
+    .action(async (options: DemoCinemaOptions, command: Command) => {
+      if (options.killStorm !== undefined && options.processes !== true) {
+        command.error('error: --kill-storm needs --processes (it kills service processes)');
+      }
       const progress = progressLine(options.json !== true);
       const { runCinemaDemo } = await importDemo(
         '@parley/example-cinema',
@@ -103,6 +112,7 @@ export function registerDemoCinema(demo: Command): void {
         walletInstances: options.walletInstances,
         processes: options.processes === true,
         killWallet: options.killWallet === true,
+        ...(options.killStorm === undefined ? {} : { killStorm: { kills: options.killStorm } }),
         orchestrated: options.orchestrated === true,
         logger: createLogger(options.logLevel),
         onProgress: (p) =>
@@ -136,6 +146,11 @@ export function registerDemoCinema(demo: Command): void {
                 ],
               ] as Array<[string, string]>)),
           ['wallet restarts', result.walletRestarts],
+          ...(result.kills.length === 0
+            ? []
+            : ([['processes killed', result.kills.map((k) => k.process).join(', ')]] as Array<
+                [string, string]
+              >)),
           ['elapsed', `${(result.elapsedMs / 1000).toFixed(1)} s`],
           ['data', result.location],
         ];
