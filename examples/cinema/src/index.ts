@@ -28,3 +28,4 @@ export {
 export { createOrchestratedShowService } from './orchestrated/orchestratedShowService.ts';
 export { createOrchestratedWalletService } from './orchestrated/orchestratedWalletService.ts';
 export { countRuns, type RunCounts } from './orchestrated/countRuns.ts';
+export { cinemaSimulation, type CinemaSimulationOptions } from './simulation/cinemaSimulation.ts';

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '@parley/core';
 import type { CinemaConfig } from './CinemaConfig.ts';
 
 /** Raised by the simulated gateway for poison wallets: an unexpected, non-business failure. */
@@ -14,6 +15,7 @@ export type PaymentGateway = ReturnType<typeof paymentGateway>;
 
 export function paymentGateway(
   config: Pick<CinemaConfig, 'poisonWallets' | 'slowReservations' | 'slowChargeMs'>,
+  clock: Clock = systemClock,
 ) {
   const poison = new Set(config.poisonWallets);
   const slow = new Set(config.slowReservations);
@@ -33,11 +35,11 @@ export function paymentGateway(
       if (slow.has(request.reservationId)) {
         await new Promise<void>((resolve) => {
           const done = (): void => {
-            clearTimeout(timer);
+            cancel();
             request.signal.removeEventListener('abort', done);
             resolve();
           };
-          const timer = setTimeout(done, config.slowChargeMs);
+          const cancel = clock.after(config.slowChargeMs, done);
           request.signal.addEventListener('abort', done, { once: true });
         });
       }

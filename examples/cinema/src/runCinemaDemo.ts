@@ -8,15 +8,12 @@ import {
   type Bus,
   type IdleSource,
   type Logger,
-  type Service,
   type Store,
 } from '@parley/core';
 import { openBus, openStore, withParam } from './openBackend.ts';
 import { inspectCinema, type CinemaCounts, type CinemaInvariants } from './inspectCinema.ts';
 import { planDemo, type DemoPlan, type FaultRates } from './planDemo.ts';
 import { show } from './show.ts';
-import { showCommands } from './showCommands.ts';
-import { showEvents } from './showEvents.ts';
 import { createShowService } from './showService.ts';
 import { wallet } from './wallet.ts';
 import { createWalletService, openWallets } from './walletService.ts';
@@ -25,6 +22,7 @@ import { createOrchestratedShowService } from './orchestrated/orchestratedShowSe
 import { createOrchestratedWalletService } from './orchestrated/orchestratedWalletService.ts';
 import { RESERVATION_WORKFLOW } from './orchestrated/reservationWorkflow.ts';
 import { sendOrchestratedBatch } from './orchestrated/sendOrchestratedBatch.ts';
+import { sendReservations } from './sendReservations.ts';
 import {
   startKillStorm,
   type KillStorm,
@@ -141,7 +139,7 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
     options.processes === true
       ? await processHosts(plan, where, options.walletInstances ?? 1, orchestrated)
       : await startInProcess(plan, stores, bus, logger, orchestrated);
-  const send = orchestrated ? sendOrchestratedBatch : sendBatch;
+  const send = orchestrated ? sendOrchestratedBatch : sendReservations;
   // The customers publish through their own outbox; starting their service runs its relay.
   const driver = createService({ name: 'cinema-driver', store: stores.driver, bus, logger });
   let walletRestarts = 0;
@@ -223,41 +221,6 @@ export async function runCinemaDemo(options: CinemaDemoOptions = {}): Promise<Ci
     await hosts.stop();
     await Promise.all([stores.show.close(), stores.wallet.close(), stores.driver.close()]);
     await bus.close();
-  }
-}
-
-/** Customers at work: reservations, duplicate deliveries of some, and customers who cancel twice. */
-async function sendBatch(driver: Service, batch: DemoPlan['reservations']): Promise<void> {
-  await driver.publish(
-    showCommands,
-    batch.map(({ reservationId, showId, seat, walletId, amount }) => ({
-      type: 'ReserveSeat' as const,
-      key: reservationId,
-      payload: { showId, reservationId, seat, walletId, amount },
-    })),
-  );
-  const duplicates = batch.filter((r) => r.duplicateCharge);
-  if (duplicates.length > 0) {
-    // A faulty upstream delivering SeatReserved a second time, under a new message id.
-    await driver.publish(
-      showEvents,
-      duplicates.map(({ reservationId, showId, seat, walletId, amount }) => ({
-        type: 'SeatReserved' as const,
-        key: reservationId,
-        payload: { reservationId, showId, seat, walletId, amount },
-      })),
-    );
-  }
-  const cancels = batch.filter((r) => r.customerCancelsTwice);
-  for (let twice = 0; twice < 2 && cancels.length > 0; twice++) {
-    await driver.publish(
-      showCommands,
-      cancels.map(({ reservationId, showId }) => ({
-        type: 'CancelReservation' as const,
-        key: reservationId,
-        payload: { showId, reservationId, reason: 'customer' },
-      })),
-    );
   }
 }
 

@@ -2,6 +2,7 @@ import {
   createService,
   publishTo,
   type Bus,
+  type Clock,
   type HandlerContext,
   type Logger,
   type Store,
@@ -20,6 +21,8 @@ export function createShowService(options: {
   config: Pick<CinemaConfig, 'paymentTimeoutMs'>;
   logger?: Logger;
   instanceId?: string;
+  /** @default the system clock */
+  clock?: Clock;
 }) {
   const service = createService({
     name: 'show',
@@ -27,6 +30,7 @@ export function createShowService(options: {
     bus: options.bus,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   })
     .entity(show, {
       publish: publishTo(showEvents, (event, { entityId: showId }) => {

@@ -1,4 +1,4 @@
-import { createService, publishTo, type Bus, type Logger, type Store } from '@parley/core';
+import { createService, publishTo, type Bus, type Clock, type Logger, type Store } from '@parley/core';
 import type { CinemaConfig } from './CinemaConfig.ts';
 import { paymentGateway, type PaymentGateway } from './paymentGateway.ts';
 import { showEvents } from './showEvents.ts';
@@ -19,14 +19,17 @@ export function createWalletService(options: {
   instanceId?: string;
   /** @default the simulated gateway for `config` */
   gateway?: PaymentGateway;
+  /** @default the system clock */
+  clock?: Clock;
 }) {
-  const gateway = options.gateway ?? paymentGateway(options.config);
+  const gateway = options.gateway ?? paymentGateway(options.config, options.clock);
   return createService({
     name: 'wallet',
     store: options.store,
     bus: options.bus,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   })
     .entity(wallet, {
       publish: publishTo(walletEvents, (event, { entityId: walletId }) =>

@@ -15,3 +15,4 @@ export {
   type TasksDemoProgress,
   type TasksDemoResult,
 } from './runTasksDemo.ts';
+export { tasksSimulation, type TasksSimulationOptions } from './simulation/tasksSimulation.ts';

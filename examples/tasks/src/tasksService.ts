@@ -1,4 +1,4 @@
-import { createService, type Bus, type Logger, type Service, type Store } from '@parley/core';
+import { createService, type Bus, type Clock, type Logger, type Service, type Store } from '@parley/core';
 import { task } from './task.ts';
 import { taskCommands } from './taskCommands.ts';
 import { publishTaskEvents } from './taskEvents.ts';
@@ -11,6 +11,10 @@ export interface TasksServiceOptions {
   store: Store;
   bus: Bus;
   logger?: Logger;
+  /** @default the system clock */
+  clock?: Clock;
+  /** Stable name of this instance. */
+  instanceId?: string;
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   createService,
   publishTo,
   type Bus,
+  type Clock,
   type CommandInput,
   type HandlerContext,
   type Logger,
@@ -25,6 +26,10 @@ export interface UsersServiceOptions {
    */
   racersFor: (taskId: string) => ReadonlyArray<string>;
   logger?: Logger;
+  /** @default the system clock */
+  clock?: Clock;
+  /** Stable name of this instance. */
+  instanceId?: string;
 }
 
 /**

@@ -31,23 +31,4 @@ export {
   type MemoryBackend,
   type MemoryBackendOptions,
 } from './memory/createMemoryBackend.ts';
-export { simulate } from './simulation/simulate.ts';
-export type {
-  Invariant,
-  ServiceEnv,
-  ServiceFactory,
-  SimulateOptions,
-  SimulationReport,
-  SimulationWorld,
-} from './simulation/SimulationOptions.ts';
-export {
-  ALL_FAULTS,
-  FAULT_KINDS,
-  parseFaults,
-  type FaultKind,
-  type FaultRates,
-} from './simulation/faults/FaultRates.ts';
-export { formatReplay, parseReplay, type ScheduledFault } from './simulation/faults/FaultSchedule.ts';
-export { SeededRandom } from './simulation/SeededRandom.ts';
-export { VirtualClock, ProcessClock, SIMULATION_EPOCH } from './simulation/VirtualClock.ts';
-export { checkpointBeforeEffects } from './simulation/checkpointBeforeEffects.ts';
+export * from './simulation/index.ts';

@@ -5,7 +5,13 @@ import { recordingLogger, type RecordingLogger } from '../logging/recordingLogge
 import { createMemoryBackend, type MemoryBackend } from '../memory/createMemoryBackend.ts';
 import { FaultInjector } from './faults/FaultInjector.ts';
 import type { ScheduledFault } from './faults/FaultSchedule.ts';
-import { faultyBus, faultyStore, type FaultWorld, type PortOwner } from './faultyPorts.ts';
+import {
+  faultyBus,
+  faultyStore,
+  SimulatedConnectionError,
+  type FaultWorld,
+  type PortOwner,
+} from './faultyPorts.ts';
 import { SeededRandom } from './SeededRandom.ts';
 import type { ServiceFactory, SimulateOptions, SimulationWorld } from './SimulationOptions.ts';
 import { Trace } from './Trace.ts';
@@ -16,7 +22,15 @@ class SimulatedProcess implements PortOwner {
   alive = true;
   service: Service | undefined;
   /** Called when the process crashes. */
-  onCrash: (() => void) | undefined;
+  readonly onCrash = new Set<() => void>();
+
+  /** Resolves with 'crashed' when the process crashes. */
+  crashed(): Promise<'crashed'> {
+    return new Promise((resolve) => {
+      if (!this.alive) resolve('crashed');
+      else this.onCrash.add(() => resolve('crashed'));
+    });
+  }
 
   constructor(
     readonly name: string,
@@ -264,7 +278,8 @@ class SimulatedRun {
         };
       },
     });
-    try {
+    const crashed = proc.crashed();
+    const starting = (async () => {
       const service = await factory({
         name,
         store: faultyStore(connection.store, proc, this.world),
@@ -274,7 +289,13 @@ class SimulatedRun {
         instanceId: name,
       });
       await service.start();
-      proc.service = service;
+      return service;
+    })();
+    try {
+      const started = await Promise.race([starting, crashed]);
+      // Crashed while starting (a commit of its setup, say): the crash starts it again.
+      if (started === 'crashed' || !proc.alive) return;
+      proc.service = started;
     } catch (error) {
       if (!proc.alive) return;
       // A process that cannot start exits; its supervisor starts it again.
@@ -287,7 +308,8 @@ class SimulatedRun {
     if (!proc.alive) return;
     proc.alive = false;
     proc.clock.kill();
-    proc.onCrash?.();
+    for (const listener of proc.onCrash) listener();
+    proc.onCrash.clear();
     if (this.processes.get(proc.name) === proc) proc.service = undefined;
     this.relaunchLater(proc.name, this.world.random.between(100, 3000));
   }
@@ -310,11 +332,8 @@ class SimulatedRun {
     const service = proc.service;
     proc.service = undefined;
     this.downCount++;
-    const crashed = new Promise<void>((resolve) => {
-      proc.onCrash = resolve;
-    });
     try {
-      await Promise.race([service.stop(), crashed]);
+      await Promise.race([service.stop(), proc.crashed()]);
     } finally {
       this.downCount--;
     }
@@ -381,8 +400,26 @@ class SimulatedRun {
       },
       store: (name) => this.reader(name).store,
       sleep: (ms) => this.clock.sleep(ms),
+      call: (name, call) => this.call(name, call),
       whenIdle: () => whenAllIdle(this.idleSources(), { clock: this.clock, timeoutMs: 3_600_000 }),
     };
+  }
+
+  /** Calls a service as a client would: again, on the next incarnation, if the process crashes or is cut off. */
+  private async call<T>(name: string, call: (service: Service) => Promise<T>): Promise<T> {
+    for (let attempt = 1; attempt <= 1_000; attempt++) {
+      const proc = this.processes.get(name);
+      if (proc?.service !== undefined && proc.alive) {
+        try {
+          const answer = await Promise.race([call(proc.service), proc.crashed()]);
+          if (answer !== 'crashed') return answer;
+        } catch (error) {
+          if (!isConnectionError(error)) throw error;
+        }
+      }
+      await this.clock.sleep(Math.min(1_000, 10 * attempt));
+    }
+    throw new Error(`${name} did not answer in 1,000 attempts`);
   }
 
   private reader(name: string): Connection {
@@ -396,6 +433,13 @@ class SimulatedRun {
     for (const name of [...this.factories.keys(), BUS_READER])
       this.readers.set(name, await this.backend.open(name === BUS_READER ? {} : { service: name }));
   }
+}
+
+/** A simulated outage or lost connection, however deep in the causes it was wrapped. */
+function isConnectionError(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause)
+    if (cause instanceof SimulatedConnectionError) return true;
+  return false;
 }
 
 /** An invariant's answer as a list of problems (empty: it holds). */

@@ -30,6 +30,11 @@ export interface SimulationWorld {
   /** The bus, through a connection no fault touches. */
   readonly bus: Bus;
   sleep(ms: number): Promise<void>;
+  /**
+   * Calls a service as a client would (`world.call('tasks', (s) => s.execute(…))`): when its process crashes or
+   * its store is cut off meanwhile, waits and calls the next incarnation — so give commands ids of their own.
+   */
+  call<T>(name: string, call: (service: Service) => Promise<T>): Promise<T>;
   /** Resolves once every service and client is idle twice in a row and no process is down (see `whenAllIdle`). */
   whenIdle(): Promise<void>;
 }
