@@ -630,6 +630,10 @@ export class ConsumerRuntime implements ProcessorHost {
           await this.rewind(error);
           continue;
         }
+        // The commit may have taken effect: the streams it wrote are no longer known, so forget their snapshots.
+        for (const ready of batch)
+          for (const written of ready.unit?.snapshots.values() ?? [])
+            this.internals.evictSnapshot(written.entity, written.entityId);
         failures++;
         this.ready = batch.concat(this.ready);
         this.logger.error(

@@ -138,20 +138,32 @@ export class UnitOfWork implements HandlerContext {
     const key = streamResource(entity.name, entityId);
     await this.acquire(key);
     const layered = this.env.locks.top(key);
-    const before =
+    let before =
       layered !== undefined
         ? (layered.value as Snapshot)
         : await this.env.internals.loadSnapshot(anyEntity, entityId);
     this.assertOpen();
     const now = this.env.internals.clock.now();
     const metadata: MessageHeaders = headersCausedBy(this.message, { ...options.headers, commandId });
-    const decided = decideCommand(anyEntity, before, command, {
-      entityId,
-      commandId,
-      now,
-      metadata,
-      eventId: (index) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
-    });
+    const decide = () =>
+      decideCommand(anyEntity, before, command, {
+        entityId,
+        commandId,
+        now,
+        metadata,
+        eventId: (index) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
+      });
+    let decided = decide();
+    if (decided.status === 'rejected' && layered === undefined) {
+      // A rejection appends nothing, so no version check would catch a stale cached snapshot: decide it again on
+      // what the store holds now.
+      const fresh = await this.env.internals.loadSnapshot(anyEntity, entityId, { fresh: true });
+      this.assertOpen();
+      if (fresh.version !== before.version) {
+        before = fresh;
+        decided = decide();
+      }
+    }
 
     if (decided.status === 'rejected') {
       if (explicitId !== undefined)

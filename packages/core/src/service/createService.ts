@@ -476,15 +476,26 @@ export function createService(options: ServiceOptions): Service {
             if (recorded !== undefined)
               return replayOutcome(recorded.outcome, recorded.entityId, explicitId) as CommandOutcome<E, R>;
           }
-          const before: Snapshot = await internals.loadSnapshot(anyEntity, entityId);
+          let before: Snapshot = await internals.loadSnapshot(anyEntity, entityId);
           const now = clock.now();
-          const decided = decideCommand(anyEntity, before, command, {
-            entityId,
-            commandId,
-            now,
-            metadata,
-            eventId: (index) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
-          });
+          const decide = () =>
+            decideCommand(anyEntity, before, command, {
+              entityId,
+              commandId,
+              now,
+              metadata,
+              eventId: (index) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
+            });
+          let decided = decide();
+          if (decided.status === 'rejected') {
+            // A rejection appends nothing, so no version check would catch a stale cached snapshot: decide it
+            // again on what the store holds now.
+            const fresh = await internals.loadSnapshot(anyEntity, entityId, { fresh: true });
+            if (fresh.version !== before.version) {
+              before = fresh;
+              decided = decide();
+            }
+          }
           try {
             if (decided.status === 'rejected') {
               if (explicitId !== undefined) {
@@ -547,8 +558,9 @@ export function createService(options: ServiceOptions): Service {
             });
             recordSent(outgoing);
           } catch (error) {
-            if (!isConcurrencyError(error)) throw error;
+            // Conflict or not, what the store holds is unknown now (a commit can fail after it took effect).
             internals.evictSnapshot(entity.name, entityId);
+            if (!isConcurrencyError(error)) throw error;
             // Another process won the race: back off a little, with jitter, so racers spread out.
             await clock.sleep(clock.random() * Math.min(100, 2 ** attempt));
             continue;
