@@ -6,6 +6,7 @@ import { registerDemoCinema } from './commands/demoCinema.ts';
 import { registerDemoTasks } from './commands/demoTasks.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerOutbox } from './commands/outbox.ts';
+import { registerSimulate } from './commands/simulate.ts';
 import { registerTopics } from './commands/topics.ts';
 import { registerWorkflows } from './commands/workflows.ts';
 
@@ -25,5 +26,6 @@ export function createProgram(): Command {
   registerOutbox(program);
   registerWorkflows(program);
   registerConsole(program);
+  registerSimulate(program);
   return program;
 }

@@ -12,6 +12,7 @@ import {
   type FaultWorld,
   type PortOwner,
 } from './faultyPorts.ts';
+import { settleMicrotasks } from './runInVirtualTime.ts';
 import { SeededRandom } from './SeededRandom.ts';
 import type { ServiceFactory, SimulateOptions, SimulationWorld } from './SimulationOptions.ts';
 import { Trace } from './Trace.ts';
@@ -54,9 +55,6 @@ export interface RunOutcome {
 
 let running = false;
 const BUS_READER = '\u0000bus';
-
-/** Lets every promise that can settle now settle: a macrotask, after the microtasks before it. */
-const settleMicrotasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * One simulated run of one seed: the services in virtual time on an in-memory backend, a seeded scheduler firing
@@ -201,12 +199,18 @@ class SimulatedRun {
   }
 
   private async settle(): Promise<void> {
-    const deadline = this.clock.elapsed + (this.options.settleWithinMs ?? 15 * 60_000);
+    const within = this.options.settleWithinMs ?? 15 * 60_000;
+    const deadline = this.clock.elapsed + within;
     for (;;) {
       const left = deadline - this.clock.elapsed;
-      if (left <= 0)
-        throw new Error(`did not settle within ${this.options.settleWithinMs ?? 900_000} virtual ms`);
-      await whenAllIdle(this.idleSources(), { clock: this.clock, timeoutMs: left });
+      if (left <= 0) throw new Error(`did not settle within ${within} virtual ms`);
+      try {
+        await whenAllIdle(this.idleSources(), { clock: this.clock, timeoutMs: left });
+      } catch (error) {
+        throw new Error(`did not settle within ${within} virtual ms: ${ensureErrorMessage(error)}`, {
+          cause: error,
+        });
+      }
       const settled = [
         ...(await this.pendingWork(this.clock.now() + left)),
         ...(this.options.settled === undefined
@@ -215,9 +219,7 @@ class SimulatedRun {
       ];
       if (settled.length === 0) return;
       if (this.clock.elapsed + 250 >= deadline)
-        throw new Error(
-          `did not settle within ${this.options.settleWithinMs ?? 900_000} virtual ms: ${settled.join('; ')}`,
-        );
+        throw new Error(`did not settle within ${within} virtual ms: ${settled.join('; ')}`);
       await this.clock.sleep(250);
     }
   }

@@ -26,23 +26,27 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
   const replay = replayText === undefined || replayText === '' ? undefined : parseReplay(replayText);
   const seed = replay?.seed ?? options.seed;
   const first = await runSeed(options, seed, replay?.schedule);
-  const violations = [...first.violations];
+  let schedule: ReadonlyArray<ScheduledFault> = first.injected;
+  let violations = [...first.violations];
   if (options.checkDeterminism === true) {
     const twin = await runSeed(options, seed, replay?.schedule);
     const divergence = first.trace.divergence(twin.trace);
     if (divergence !== undefined) violations.push(`not deterministic: ${divergence}`);
   }
-  let schedule: ReadonlyArray<ScheduledFault> = first.injected;
-  if (violations.length > 0 && replay === undefined && options.shrink !== false) {
+  if (first.violations.length > 0 && replay === undefined && options.shrink !== false) {
     const shrunk = await shrinkSchedule(
       first.injected,
       async (candidate) => {
         const run = await runSeed(options, seed, candidate);
-        return run.violations.length > 0 ? run.injected : undefined;
+        return run.violations.length > 0 ? run : undefined;
       },
       options.shrinkRuns ?? 40,
     );
-    schedule = shrunk.schedule;
+    // What the smaller schedule does when replayed is what the report shows.
+    if (shrunk.failure !== undefined) {
+      schedule = shrunk.schedule;
+      violations = [...shrunk.failure.violations];
+    }
   }
   const replayArg = formatReplay(seed, schedule);
   const ok = violations.length === 0;

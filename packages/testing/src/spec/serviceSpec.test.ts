@@ -11,8 +11,8 @@ describe('serviceSpec', () => {
   });
 
   it('runs a real service on given messages, then shows its state, publications, dead letters and timers', async () => {
-    const running = await serviceSpec(({ store, bus, logger }) =>
-      createService({ name: 'bank', store, bus, logger })
+    const running = await serviceSpec((dependencies) =>
+      createService({ name: 'bank', ...dependencies })
         .entity(account, { publish: accountPublication })
         .consumer({
           name: 'bank-deposits',
@@ -53,14 +53,22 @@ describe('serviceSpec', () => {
       message: { key: 'poison' },
       error: { message: 'cannot deposit for poison' },
     });
-    expect(letter!.dueAt).toBeGreaterThan(Date.now() + 30_000);
+    expect(letter!.dueAt).toBeGreaterThan(running.now() + 30_000);
     expect((await running.timers()).map((t) => t.message.key)).toEqual(['reminder']);
+
+    // Two minutes later, in virtual time (no real waiting): the reminder was delivered and handled, and the poison
+    // message retried.
+    await running.advance(120_000);
+    expect(await running.load(account, 'reminder')).toMatchObject({ balance: 5, deposits: 1 });
+    expect(await running.timers()).toEqual([]);
+    const [retried] = await running.deadLetters();
+    expect(retried!.attempts).toBeGreaterThan(letter!.attempts);
   });
 
   it('says what is still busy when the service does not settle', async () => {
     const running = await serviceSpec(
-      ({ store, bus, logger }) =>
-        createService({ name: 'slow', store, bus, logger }).consumer({
+      (dependencies) =>
+        createService({ name: 'slow', ...dependencies }).consumer({
           name: 'slow-consumer',
           source: numbers,
           handle: () => new Promise((resolve) => setTimeout(resolve, 2000)),

@@ -4,6 +4,7 @@ import {
   silentLogger,
   whenAllIdle,
   type Bus,
+  type Clock,
   type DeadLetter,
   type DeadLetterFilter,
   type EntityDefinition,
@@ -17,12 +18,17 @@ import {
   type TopicDefinition,
 } from '@parley/core';
 import { createMemoryBackend } from '../memory/createMemoryBackend.ts';
+import { runInVirtualTime } from '../simulation/runInVirtualTime.ts';
+import { SeededRandom } from '../simulation/SeededRandom.ts';
+import { VirtualClock } from '../simulation/VirtualClock.ts';
 
-/** What the service under test is built from: give them to `createService` (or to your own factory). */
+/** What the service under test is built from: give all of them to `createService` (or to your own factory). */
 export interface SpecDependencies {
   readonly store: Store;
   readonly bus: Bus;
   readonly logger: Logger;
+  /** Virtual time: the service's sleeps, timeouts and timers move only as the spec drives them. */
+  readonly clock: Clock;
 }
 
 /** A message as it was published on a topic, its payload parsed. */
@@ -37,8 +43,10 @@ export interface PublishedMessage {
 export interface ServiceSpecOptions {
   /** @default silentLogger: failures the test provokes on purpose stay quiet */
   readonly logger?: Logger;
-  /** How long {@link ServiceSpec.idle} waits before it fails, naming what is busy. @default 10000 */
+  /** How long {@link ServiceSpec.idle} waits (in virtual time) before it fails, naming what is busy. @default 10000 */
   readonly idleTimeoutMs?: number;
+  /** Seeds the virtual clock's chance (jitter, ids). @default 1 */
+  readonly seed?: number;
 }
 
 /**
@@ -54,8 +62,15 @@ export interface ServiceSpec<S extends Service = Service> {
     topic: TopicDefinition<M>,
     messages: PublishInput<M> | ReadonlyArray<PublishInput<M>>,
   ): Promise<void>;
-  /** Resolves once the service and the publisher of `given` are both idle (see `whenAllIdle`). */
+  /** Resolves once the service and the publisher of `given` are both idle (see `whenAllIdle`), in virtual time. */
   idle(): Promise<void>;
+  /**
+   * Moves virtual time forward by `ms` — delayed retries, scheduled messages and timeouts due meanwhile fire —
+   * then waits until idle again.
+   */
+  advance(ms: number): Promise<void>;
+  /** The virtual time now, in ms since the epoch. */
+  now(): number;
   /** Everything on `topic` (every partition, in publish order per partition), payloads parsed. */
   published(topic: TopicDefinition | string): Promise<PublishedMessage[]>;
   /** The dead letters of the service's consumers. */
@@ -76,7 +91,7 @@ export interface ServiceSpec<S extends Service = Service> {
  * escalations with the real runtime — no mocks, no files.
  *
  * @example
- * const spec = await serviceSpec(({ store, bus, logger }) => createWalletService({ store, bus, logger, config }));
+ * const spec = await serviceSpec((dependencies) => createWalletService({ ...dependencies, config }));
  * await spec.given(showEvents, { type: 'SeatReserved', key: 'r-1', payload: { … } });
  * await spec.idle();
  * expect((await spec.published(walletEvents)).map((m) => m.type)).toEqual(['WalletCharged']);
@@ -87,21 +102,36 @@ export async function serviceSpec<S extends Service>(
   options: ServiceSpecOptions = {},
 ): Promise<ServiceSpec<S>> {
   const logger = options.logger ?? silentLogger;
-  const backend = createMemoryBackend({ name: 'spec' });
+  const clock = new VirtualClock(new SeededRandom(options.seed ?? 1));
+  const run = <T>(work: Promise<T>): Promise<T> => runInVirtualTime(clock, work);
+  const backend = createMemoryBackend({ name: 'spec', clock });
   const own = await backend.open({ service: 'under-test' });
   const outside = await backend.open({ service: 'spec-publisher' });
-  const service = await build({ store: own.store, bus: own.bus, logger });
-  const publisher = createService({ name: 'spec-publisher', store: outside.store, bus: outside.bus, logger });
-  await service.start();
-  await publisher.start();
-  const admin = createAdmin({ store: own.store, bus: own.bus });
+  const service = await build({ store: own.store, bus: own.bus, logger, clock });
+  const publisher = createService({
+    name: 'spec-publisher',
+    store: outside.store,
+    bus: outside.bus,
+    logger,
+    clock,
+  });
+  await run(service.start());
+  await run(publisher.start());
+  const admin = createAdmin({ store: own.store, bus: own.bus, clock });
   const everything = Number.MAX_SAFE_INTEGER;
+  const idle = () =>
+    run(whenAllIdle([service, publisher], { clock, timeoutMs: options.idleTimeoutMs ?? 10_000 }));
   return {
     service,
     store: own.store,
     bus: own.bus,
-    given: (topic, messages) => publisher.publish(topic, messages),
-    idle: () => whenAllIdle([service, publisher], { timeoutMs: options.idleTimeoutMs ?? 10_000 }),
+    given: (topic, messages) => run(publisher.publish(topic, messages)),
+    idle,
+    async advance(ms) {
+      await run(clock.sleep(ms));
+      await idle();
+    },
+    now: () => clock.now(),
     async published(topic) {
       const name = typeof topic === 'string' ? topic : topic.name;
       const info = (await own.bus.listTopics()).find((t) => t.name === name);
@@ -125,8 +155,8 @@ export async function serviceSpec<S extends Service>(
       return (await service.load(entity, entityId)).state;
     },
     async close() {
-      await service.stop();
-      await publisher.stop();
+      await run(service.stop());
+      await run(publisher.stop());
       await backend.dispose();
     },
   };
