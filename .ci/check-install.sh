@@ -106,4 +106,12 @@ kill "$console_pid"
 wait "$console_pid" || true
 echo "  $console_url/metrics answered"
 
+step "parley simulate cinema --seeds 3 --json (deterministic simulation from the installed packages, no test runner)"
+(cd "$app" && "$parley" simulate cinema --seeds 3 --json) >"$scratch/simulate.json" ||
+  fail "parley simulate cinema failed: $(cat "$scratch/simulate.json")"
+node -e "const r = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
+  if (r.seeds !== 3 || r.failed.length !== 0 || r.messages === 0) process.exit(1);" "$scratch/simulate.json" ||
+  fail "parley simulate cinema: $(cat "$scratch/simulate.json")"
+echo "  3 seeds, $(node -e "process.stdout.write(String(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).messages))" "$scratch/simulate.json") simulated messages, every invariant held"
+
 step "ok"
