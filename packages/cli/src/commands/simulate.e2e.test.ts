@@ -13,48 +13,32 @@ interface Summary {
 const TIMEOUT = 600_000;
 
 describe('parley simulate', () => {
-  it.concurrent(
-    'runs three hundred seeds of the cinema story under every fault, and every invariant holds',
-    async ({ expect }) => {
-      const { stdout, code } = await runCli([
-        'simulate',
-        'cinema',
-        '--seeds',
-        '300',
-        '--size',
-        '16',
-        '--json',
-      ]);
-      const summary = JSON.parse(stdout) as Summary;
-      expect(summary.failed).toEqual([]);
-      expect(code).toBe(0);
-      expect(summary).toMatchObject({ story: 'cinema', seeds: 300, invariantsChecked: 900 });
-      expect(summary.faults).toBeGreaterThan(300);
-      expect(summary.messages).toBeGreaterThan(300 * 16 * 3);
-    },
-    TIMEOUT,
-  );
-
-  it.concurrent(
-    'runs three hundred seeds of the task-claiming story under every fault, and every invariant holds',
-    async ({ expect }) => {
-      const { stdout, code } = await runCli([
-        'simulate',
-        'tasks',
-        '--seeds',
-        '300',
-        '--size',
-        '12',
-        '--json',
-      ]);
-      const summary = JSON.parse(stdout) as Summary;
-      expect(summary.failed).toEqual([]);
-      expect(code).toBe(0);
-      expect(summary).toMatchObject({ story: 'tasks', seeds: 300, invariantsChecked: 900 });
-      expect(summary.faults).toBeGreaterThan(300);
-    },
-    TIMEOUT,
-  );
+  for (const [story, size] of [
+    ['cinema', '16'],
+    ['tasks', '12'],
+  ] as const) {
+    it.concurrent(
+      `runs three hundred seeds of the ${story} story under every fault, and every invariant holds`,
+      async ({ expect }) => {
+        const { stdout, code } = await runCli([
+          'simulate',
+          story,
+          '--seeds',
+          '300',
+          '--size',
+          size,
+          '--json',
+        ]);
+        const summary = JSON.parse(stdout) as Summary;
+        expect(summary.failed).toEqual([]);
+        expect(code).toBe(0);
+        expect(summary).toMatchObject({ story, seeds: 300, invariantsChecked: 900 });
+        expect(summary.faults).toBeGreaterThan(300);
+        expect(summary.messages).toBeGreaterThan(300 * Number(size) * 3);
+      },
+      TIMEOUT,
+    );
+  }
 
   it.concurrent(
     'finds the bug planted in a copy of the engine, prints the command that replays it, and the replay fails alike',

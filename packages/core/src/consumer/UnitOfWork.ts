@@ -4,6 +4,7 @@ import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
 import { headersCausedBy } from '../envelope/headers.ts';
 import type { CommandOutcome } from '../entity/CommandOutcome.ts';
 import { decideCommand } from '../entity/decideCommand.ts';
+import { decideOnStored } from '../entity/decideOnStored.ts';
 import type { AnyEntity, CommandInput, EntityDefinition } from '../entity/defineEntity.ts';
 import type { Snapshot } from '../entity/EntityCache.ts';
 import { validateCommand } from '../entity/validateCommand.ts';
@@ -138,32 +139,28 @@ export class UnitOfWork implements HandlerContext {
     const key = streamResource(entity.name, entityId);
     await this.acquire(key);
     const layered = this.env.locks.top(key);
-    let before =
+    const cached =
       layered !== undefined
         ? (layered.value as Snapshot)
         : await this.env.internals.loadSnapshot(anyEntity, entityId);
     this.assertOpen();
     const now = this.env.internals.clock.now();
     const metadata: MessageHeaders = headersCausedBy(this.message, { ...options.headers, commandId });
-    const decide = () =>
-      decideCommand(anyEntity, before, command, {
-        entityId,
-        commandId,
-        now,
-        metadata,
-        eventId: (index) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
-      });
-    let decided = decide();
-    if (decided.status === 'rejected' && layered === undefined) {
-      // A rejection appends nothing, so no version check would catch a stale cached snapshot: decide it again on
-      // what the store holds now.
-      const fresh = await this.env.internals.loadSnapshot(anyEntity, entityId, { fresh: true });
-      this.assertOpen();
-      if (fresh.version !== before.version) {
-        before = fresh;
-        decided = decide();
-      }
-    }
+    const decideInput = {
+      entityId,
+      commandId,
+      now,
+      metadata,
+      eventId: (index: number) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
+    };
+    // A snapshot layered by this unit's own earlier commands is not stale: only cached ones are checked.
+    const { before, decided } =
+      layered !== undefined
+        ? { before: cached, decided: decideCommand(anyEntity, cached, command, decideInput) }
+        : await decideOnStored(anyEntity, cached, command, decideInput, () =>
+            this.env.internals.loadSnapshot(anyEntity, entityId, { fresh: true }),
+          );
+    this.assertOpen();
 
     if (decided.status === 'rejected') {
       if (explicitId !== undefined)

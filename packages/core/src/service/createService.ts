@@ -12,9 +12,10 @@ import {
 import type { MessageHeaders } from '../envelope/Envelope.ts';
 import { compactHeaders } from '../envelope/headers.ts';
 import type { CommandOutcome } from '../entity/CommandOutcome.ts';
-import { decideCommand, foldEvents } from '../entity/decideCommand.ts';
+import { foldEvents } from '../entity/decideCommand.ts';
+import { decideOnStored } from '../entity/decideOnStored.ts';
 import type { AnyEntity, CommandInput, EntityDefinition, EntityEvent } from '../entity/defineEntity.ts';
-import { EntityCache, type Snapshot } from '../entity/EntityCache.ts';
+import { EntityCache } from '../entity/EntityCache.ts';
 import { ResourceLocks } from '../consumer/ResourceLocks.ts';
 import { streamResource } from '../consumer/UnitOfWork.ts';
 import type { EntityPublication } from '../entity/publishTo.ts';
@@ -476,26 +477,20 @@ export function createService(options: ServiceOptions): Service {
             if (recorded !== undefined)
               return replayOutcome(recorded.outcome, recorded.entityId, explicitId) as CommandOutcome<E, R>;
           }
-          let before: Snapshot = await internals.loadSnapshot(anyEntity, entityId);
           const now = clock.now();
-          const decide = () =>
-            decideCommand(anyEntity, before, command, {
+          const { before, decided } = await decideOnStored(
+            anyEntity,
+            await internals.loadSnapshot(anyEntity, entityId),
+            command,
+            {
               entityId,
               commandId,
               now,
               metadata,
               eventId: (index) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
-            });
-          let decided = decide();
-          if (decided.status === 'rejected') {
-            // A rejection appends nothing, so no version check would catch a stale cached snapshot: decide it
-            // again on what the store holds now.
-            const fresh = await internals.loadSnapshot(anyEntity, entityId, { fresh: true });
-            if (fresh.version !== before.version) {
-              before = fresh;
-              decided = decide();
-            }
-          }
+            },
+            () => internals.loadSnapshot(anyEntity, entityId, { fresh: true }),
+          );
           try {
             if (decided.status === 'rejected') {
               if (explicitId !== undefined) {
