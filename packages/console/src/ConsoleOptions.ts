@@ -1,4 +1,5 @@
 import type { Logger, SchemaRegistry } from '@parley/core';
+import type { MeteredService } from './metrics/serviceMetrics.ts';
 import type { ConsoleToken } from './auth/ConsoleToken.ts';
 
 export interface ConsoleOptions {
@@ -22,6 +23,13 @@ export interface ConsoleOptions {
   sessionTtlMs?: number;
   /** Mark the session cookie `Secure` (when the console is served over HTTPS). @default false */
   secureCookie?: boolean;
+  /**
+   * Services this process runs: their counters and histograms (handler attempts, failures, retries, handler and
+   * commit durations, dead letters written, the relay; see `serviceMetrics`) join `/metrics`. Without them
+   * `/metrics` holds only what the store knows, the same for every process.
+   * @default []
+   */
+  services?: ReadonlyArray<MeteredService>;
   /** Every change is logged here (at info) with who made it and when. @default defaultLogger() of @parley/core */
   logger?: Logger;
 }

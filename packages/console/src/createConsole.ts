@@ -16,6 +16,7 @@ import { CONSOLE_CSS, CONSOLE_JS } from './html/assets.ts';
 import { CHARTS_JS } from './html/chartsScript.ts';
 import { vendorAssets } from './html/vendorAssets.ts';
 import { metricsRoute } from './metrics/metricsRoute.ts';
+import { serviceMetrics } from './metrics/serviceMetrics.ts';
 import { outboxRoutes } from './outbox/outboxRoutes.ts';
 import { topicsRoutes } from './topics/topicsRoutes.ts';
 import { traceRoutes } from './trace/traceRoutes.ts';
@@ -119,7 +120,8 @@ export function createConsole(admin: Admin, options: ConsoleOptions): Hono<Conso
   app.route('/', workflowsRoutes(deps));
   app.route('/', traceRoutes(deps));
   app.route('/', outboxRoutes(deps));
-  app.route('/', metricsRoute(deps));
+  const processMetrics = options.services?.length ? [serviceMetrics(options.services).registry] : [];
+  app.route('/', metricsRoute(deps, processMetrics));
   app.onError((error, c) => {
     logger.error({ err: error, path: c.req.path }, 'console request failed');
     return c.json({ error: error.message }, 500);

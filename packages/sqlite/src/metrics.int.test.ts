@@ -75,6 +75,8 @@ describe('metrics through OpenTelemetry', () => {
     const durations = points('messaging.process.duration') as Array<DataPoint<Histogram>>;
     expect(durations.reduce((n, p) => n + p.value.count, 0)).toBe(3);
     expect(sum('parley.dead_letters.created', { 'parley.dead_letter.status': 'parked' })).toBe(1);
+    expect(sum('parley.handler.failures', { 'error.type': 'TypeError' })).toBe(1);
+    expect(sum('parley.retries')).toBe(0); // no retries in this policy
     const commits = points('parley.consumer.commit.duration') as Array<DataPoint<Histogram>>;
     expect(commits.reduce((n, p) => n + p.value.count, 0)).toBeGreaterThan(0);
   });

@@ -61,7 +61,11 @@ export class ConsoleMetrics {
   ]);
   #scrape: Promise<string> | undefined;
 
-  constructor(private readonly admin: Admin) {}
+  /** `also`: registries served with these, e.g. the `serviceMetrics` of the services this process runs. */
+  constructor(
+    private readonly admin: Admin,
+    private readonly also: ReadonlyArray<Registry> = [],
+  ) {}
 
   /** The metrics in Prometheus text format; scrapes arriving during one share it. */
   text(): Promise<string> {
@@ -118,7 +122,10 @@ export class ConsoleMetrics {
       byRun.set(id, entry);
     }
     for (const { workflow, status, n } of byRun.values()) this.#runs.set({ workflow, status }, n);
-    return this.registry.metrics();
+    // Merged at each scrape (a cheap view over the same metric objects), so a metric added later shows too.
+    return this.also.length === 0
+      ? this.registry.metrics()
+      : Registry.merge([this.registry, ...this.also]).metrics();
   }
 }
 

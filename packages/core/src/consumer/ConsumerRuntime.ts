@@ -618,10 +618,12 @@ export class ConsumerRuntime implements ProcessorHost {
       }
       this.ready = [];
       const plan = planCommit(batch, this.partitions, this.definition.name, this.source.name);
+      let seconds: number;
       try {
         const started = performance.now();
         await this.internals.store.commit(plan.change);
-        recordCommit(this.definition.name, this.source.name, (performance.now() - started) / 1000);
+        seconds = (performance.now() - started) / 1000;
+        recordCommit(this.definition.name, this.source.name, seconds);
         recordSent(plan.change.outgoing);
         failures = 0;
       } catch (error) {
@@ -643,11 +645,11 @@ export class ConsumerRuntime implements ProcessorHost {
         await this.sleep(backoff(failures, this.clock), undefined);
         continue;
       }
-      this.confirm(batch, plan);
+      this.confirm(batch, plan, seconds);
     }
   }
 
-  private confirm(batch: ReadonlyArray<ReadyUnit>, plan: CommitPlan): void {
+  private confirm(batch: ReadonlyArray<ReadyUnit>, plan: CommitPlan, seconds: number): void {
     for (const [partition, positions] of plan.positions) {
       this.partitions[partition]?.confirm(plan.writes.get(partition), positions);
       this.sampler?.count(partition, positions.length);
@@ -678,6 +680,7 @@ export class ConsumerRuntime implements ProcessorHost {
       consumer: this.definition.name,
       source: this.source.name,
       messages,
+      seconds,
     });
   }
 

@@ -1,4 +1,4 @@
-import { recordDeadLettered } from '../telemetry/messagingMetrics.ts';
+import { recordDeadLettered, recordFailed } from '../telemetry/messagingMetrics.ts';
 import { processSpan } from '../telemetry/messagingSpans.ts';
 import { ownEntry } from '../schema/ownEntry.ts';
 import type { Clock } from '../clock/Clock.ts';
@@ -9,7 +9,7 @@ import type { TypedEmitter } from '../events/TypedEmitter.ts';
 import type { ServiceEvents } from '../events/ServiceEvents.ts';
 import { classifyError } from '../failure/classifyError.ts';
 import { delayedRetriesMade, type ResolvedRetryPolicy } from '../failure/RetryPolicy.ts';
-import { decideExhaustion, decideFailure } from '../failure/decideFailure.ts';
+import { decideExhaustion, decideFailure, type FailureDecision } from '../failure/decideFailure.ts';
 import type { Logger } from '../logging/Logger.ts';
 import type { DeadLetter, DeadLetterReason } from '../ports/DeadLetter.ts';
 import type { ParkedMessage } from '../ports/ParkedMessage.ts';
@@ -126,7 +126,18 @@ export class MessageProcessor {
         await processSpan(
           message,
           host.definition.name,
-          { redelivery: item.kind === 'parked', attempt: attempts + 1 },
+          {
+            redelivery: item.kind === 'parked',
+            attempt: attempts + 1,
+            ended: (seconds, error) =>
+              host.events.emit('consumer:processed', {
+                consumer: host.definition.name,
+                source: message.source,
+                type: message.type,
+                seconds,
+                error,
+              }),
+          },
           () => Promise.resolve(handler(message, unit)),
         );
         const effects = await unit.seal();
@@ -155,14 +166,6 @@ export class MessageProcessor {
       }
       attempts++;
       const kind = classifyError(error, host.definition.classify);
-      host.events.emit('consumer:failed', {
-        consumer: host.definition.name,
-        messageId: message.id,
-        type: message.type,
-        key: message.key,
-        attempt: attempts,
-        error,
-      });
       const now = host.clock.now();
       const decision = decideFailure(
         kind,
@@ -177,6 +180,17 @@ export class MessageProcessor {
         },
         () => host.clock.random(),
       );
+      recordFailed(host.definition.name, message.source, error, retryOf(decision.kind));
+      host.events.emit('consumer:failed', {
+        consumer: host.definition.name,
+        source: message.source,
+        messageId: message.id,
+        type: message.type,
+        key: message.key,
+        attempt: attempts,
+        error,
+        retry: retryOf(decision.kind),
+      });
       if (decision.kind === 'domain') return this.domainFailure(lane, item, message, error, attempts, epoch);
       if (decision.kind === 'exhausted')
         return this.exhausted(lane, item, message, error, decision.reason, attempts, policy, epoch);
@@ -473,4 +487,9 @@ export function isReplay(
   item: LaneItem,
 ): item is LaneItem & { kind: 'parked'; deadLetter: DeadLetter & { action: 'replay' } } {
   return item.kind === 'parked' && item.deadLetter?.action === 'replay';
+}
+
+/** How a failed message is tried again after a decision: at once, through a durable timer, or not. */
+function retryOf(decision: FailureDecision['kind']): 'immediate' | 'delayed' | null {
+  return decision === 'retry-now' ? 'immediate' : decision === 'retry-at' ? 'delayed' : null;
 }

@@ -4,16 +4,36 @@ import type { OutboxRecord } from '../ports/OutgoingMessage.ts';
 
 /** Lifecycle events of a service, for metrics, tests and operators. */
 export interface ServiceEvents {
-  /** A consumer committed a batch of handled messages. */
-  'consumer:committed': { consumer: string; source: string; messages: number };
-  /** A handler failed; the message will be tried again. */
+  /**
+   * A consumer committed a batch of handled messages (`messages` counts those of its source; a batch may carry
+   * none, e.g. only a parked key's retry). `seconds`: how long the store took to commit it.
+   */
+  'consumer:committed': { consumer: string; source: string; messages: number; seconds: number };
+  /**
+   * A handler attempt ended, retries included: how long the handler ran, and what it threw (`undefined` when it
+   * returned). Emitted before the attempt's effects commit.
+   */
+  'consumer:processed': {
+    consumer: string;
+    source: string;
+    type: string;
+    seconds: number;
+    error: Error | undefined;
+  };
+  /**
+   * A handler failed. `retry` says what comes next: `immediate` (tried again at once, in process), `delayed` (its
+   * key parks until a durable timer tries it again) or `null` (a domain error, or retries are exhausted: see
+   * `consumer:dead-lettered`).
+   */
   'consumer:failed': {
     consumer: string;
+    source: string;
     messageId: string;
     type: string;
     key: string;
     attempt: number;
     error: Error;
+    retry: 'immediate' | 'delayed' | null;
   };
   /** A message could not be decoded or validated. */
   'consumer:invalid': { consumer: string; source: string; partition: number; position: number; error: Error };

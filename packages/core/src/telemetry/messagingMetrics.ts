@@ -6,8 +6,10 @@ import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
  * OpenTelemetry SDK), named by the OpenTelemetry messaging conventions where they name one:
  * `messaging.client.sent.messages` (committed for sending), `messaging.client.consumed.messages` and
  * `messaging.process.duration` (seconds; `error.type` on a failed attempt); and `parley.dead_letters.created` by
- * status and `parley.consumer.commit.duration` (seconds) of a consumer's batch commits. The Prometheus view of the
- * same (and of what the store holds: lag, parked keys, backlogs) is the console's `/metrics`.
+ * status, `parley.consumer.commit.duration` (seconds) of a consumer's batch commits, `parley.handler.failures`
+ * (failed attempts, by `error.type`) and `parley.retries` (by `parley.retry.kind`: `immediate` or `delayed`). The
+ * Prometheus view of the same is `serviceMetrics` of `@parley/console`, fed by the services' events; what the
+ * store holds (lag, parked keys, backlogs) is on the console's `/metrics`.
  */
 interface Instruments {
   readonly sent: Counter;
@@ -15,6 +17,8 @@ interface Instruments {
   readonly duration: Histogram;
   readonly deadLettered: Counter;
   readonly commitDuration: Histogram;
+  readonly failures: Counter;
+  readonly retries: Counter;
 }
 
 let instruments: Instruments | undefined;
@@ -46,6 +50,14 @@ function current(): Instruments {
       commitDuration: meter.createHistogram('parley.consumer.commit.duration', {
         description: "How long a consumer's commit of handled messages took",
         unit: 's',
+      }),
+      failures: meter.createCounter('parley.handler.failures', {
+        description: 'Handler attempts that threw',
+        unit: '{attempt}',
+      }),
+      retries: meter.createCounter('parley.retries', {
+        description: 'Failed messages tried again: at once, or later through a durable timer',
+        unit: '{attempt}',
       }),
     };
   }
@@ -97,4 +109,21 @@ export function recordDeadLettered(consumer: string, source: string, status: str
     'messaging.consumer.group.name': consumer,
     'parley.dead_letter.status': status,
   });
+}
+
+/** Counts a failed handler attempt, and its retry when one follows. */
+export function recordFailed(
+  consumer: string,
+  source: string,
+  error: Error,
+  retry: 'immediate' | 'delayed' | null,
+): void {
+  const attributes: Attributes = {
+    'messaging.system': 'parley',
+    'messaging.destination.name': source,
+    'messaging.consumer.group.name': consumer,
+  };
+  const { failures, retries } = current();
+  failures.add(1, { ...attributes, 'error.type': error.name });
+  if (retry !== null) retries.add(1, { ...attributes, 'parley.retry.kind': retry });
 }

@@ -71,12 +71,17 @@ export function sendSpan<T>(topic: string, messages: number, work: () => Promise
 /**
  * Runs a handler's attempt in a `process <source>` span (kind CONSUMER): the child of the message's trace context,
  * or — for a message handled again later (`redelivery`) or marked with {@link TRACE_LINK_HEADER} — the root of a
- * new trace with a link to it.
+ * new trace with a link to it. `ended` hears how long the attempt took (the duration the metrics record) and its
+ * error.
  */
 export function processSpan<T>(
   message: Delivered,
   consumer: string,
-  options: { redelivery: boolean; attempt: number },
+  options: {
+    redelivery: boolean;
+    attempt: number;
+    ended?: (seconds: number, error: Error | undefined) => void;
+  },
   work: () => Promise<T>,
 ): Promise<T> {
   const tracer = trace.getTracer(TRACER);
@@ -99,9 +104,11 @@ export function processSpan<T>(
   // Without an SDK nothing records: the attributes are not even built.
   if (span.isRecording()) span.setAttributes(processAttributes(message, consumer, options.attempt));
   const started = performance.now();
-  return runIn(span, trace.setSpan(context.active(), span), work, (error) =>
-    recordProcessed(message.source, consumer, (performance.now() - started) / 1000, error),
-  );
+  return runIn(span, trace.setSpan(context.active(), span), work, (error) => {
+    const seconds = (performance.now() - started) / 1000;
+    recordProcessed(message.source, consumer, seconds, error);
+    options.ended?.(seconds, error);
+  });
 }
 
 function processAttributes(message: Delivered, consumer: string, attempt: number): Attributes {
