@@ -33,6 +33,9 @@ const TWELVE_HOURS = 12 * 3600 * 1000;
  * clients send `Authorization: Bearer <token>` (reads only: `/metrics`, `/api/…`, pages). Every change is a POST
  * carrying the session's CSRF token, made with an operator token, and recorded with the token's label as `by`.
  *
+ * `/metrics` holds what the store knows; with `services` (those this process runs) their counters and histograms
+ * too (see `serviceMetrics`).
+ *
  * @example
  * const admin = createAdmin({ store, bus, schemas });
  * const app = createConsole(admin, {
