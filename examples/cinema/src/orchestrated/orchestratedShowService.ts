@@ -1,4 +1,4 @@
-import { createService, type Bus, type Logger, type Service, type Store } from '@parley/core';
+import { createService, type Bus, type Clock, type Logger, type Service, type Store } from '@parley/core';
 import type { CinemaConfig } from '../CinemaConfig.ts';
 import { withReservationsProjection } from '../reservations.ts';
 import { show } from '../show.ts';
@@ -16,6 +16,8 @@ export function createOrchestratedShowService(options: {
   config: Pick<CinemaConfig, 'paymentTimeoutMs'>;
   logger?: Logger;
   instanceId?: string;
+  /** @default the system clock */
+  clock?: Clock;
 }): { service: Service; workflow: ReservationWorkflow } {
   const workflow = reservationWorkflow({
     shows: () => service,
@@ -25,6 +27,7 @@ export function createOrchestratedShowService(options: {
     name: 'show',
     store: options.store,
     bus: options.bus,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   })

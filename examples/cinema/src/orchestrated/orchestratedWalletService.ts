@@ -1,4 +1,4 @@
-import { createService, type Bus, type Logger, type Service, type Store } from '@parley/core';
+import { createService, type Bus, type Clock, type Logger, type Service, type Store } from '@parley/core';
 import type { CinemaConfig } from '../CinemaConfig.ts';
 import { paymentGateway, type PaymentGateway } from '../paymentGateway.ts';
 import { wallet } from '../wallet.ts';
@@ -18,14 +18,17 @@ export function createOrchestratedWalletService(options: {
   logger?: Logger;
   /** Stable name of this instance, so a restart takes its partitions back at once. */
   instanceId?: string;
+  /** @default the system clock */
+  clock?: Clock;
   /** @default the simulated gateway for `config` */
   gateway?: PaymentGateway;
 }): Service {
-  const gateway = options.gateway ?? paymentGateway(options.config);
+  const gateway = options.gateway ?? paymentGateway(options.config, options.clock);
   return createService({
     name: 'wallet',
     store: options.store,
     bus: options.bus,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   })

@@ -18,4 +18,17 @@ describe('the cinema story under simulation', () => {
     expect(failed).toEqual([]);
     expect(messages).toBeGreaterThan(20 * 40);
   });
+
+  it('keeps them when told as an orchestration: a workflow run per reservation, under every fault', async () => {
+    const failed: string[] = [];
+    for (let seed = 1; seed <= 40; seed++) {
+      const report = await simulate({
+        ...cinemaSimulation({ seed, faults: ALL_FAULTS, orchestrated: true, reservations: 20 }),
+        logger: silentLogger,
+        shrink: false,
+      });
+      if (!report.ok) failed.push(`${report.replay}: ${report.violations.join('; ')}`);
+    }
+    expect(failed).toEqual([]);
+  });
 });

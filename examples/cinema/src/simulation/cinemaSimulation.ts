@@ -7,6 +7,9 @@ import {
 } from '@parley/testing/simulation';
 import { inspectCinema, type CinemaInspection } from '../inspectCinema.ts';
 import { planDemo, type FaultRates as StoryFaults } from '../planDemo.ts';
+import { createOrchestratedShowService } from '../orchestrated/orchestratedShowService.ts';
+import { createOrchestratedWalletService } from '../orchestrated/orchestratedWalletService.ts';
+import { sendOrchestratedBatch } from '../orchestrated/sendOrchestratedBatch.ts';
 import { sendReservations } from '../sendReservations.ts';
 import { show } from '../show.ts';
 import { createShowService } from '../showService.ts';
@@ -26,6 +29,8 @@ export interface CinemaSimulationOptions {
    * simulation catch it. @default false
    */
   readonly plantBug?: boolean;
+  /** Tell the story as an orchestration: a workflow run per reservation in the show service. @default false */
+  readonly orchestrated?: boolean;
 }
 
 const DRIVER = 'cinema-driver';
@@ -49,6 +54,8 @@ export function cinemaSimulation(
     paymentTimeoutMs,
     slowChargeMs: paymentTimeoutMs + 2_000,
   });
+  const orchestrated = options.orchestrated === true;
+  const send = orchestrated ? sendOrchestratedBatch : sendReservations;
   const walletStore = options.plantBug === true ? checkpointBeforeEffects : (store: Store) => store;
   const inspect = (world: SimulationWorld): Promise<CinemaInspection> =>
     inspectCinema(plan, {
@@ -62,9 +69,15 @@ export function cinemaSimulation(
     seed: options.seed,
     ...(options.faults === undefined ? {} : { faults: options.faults }),
     services: {
-      show: (env) => createShowService({ ...env, config: plan.config }),
+      show: (env) =>
+        orchestrated
+          ? createOrchestratedShowService({ ...env, config: plan.config }).service
+          : createShowService({ ...env, config: plan.config }),
       wallet: async (env) => {
-        const service = createWalletService({ ...env, store: walletStore(env.store), config: plan.config });
+        const walletOptions = { ...env, store: walletStore(env.store), config: plan.config };
+        const service = orchestrated
+          ? createOrchestratedWalletService(walletOptions)
+          : createWalletService(walletOptions);
         // Idempotent (one command id per wallet): every incarnation may open them again.
         await openWallets(service, plan.config);
         return service;
@@ -74,7 +87,7 @@ export function cinemaSimulation(
     workload: async (world) => {
       const batch = 8;
       for (let i = 0; i < plan.reservations.length; i += batch) {
-        await sendReservations(world.service(DRIVER), plan.reservations.slice(i, i + batch));
+        await send(world.service(DRIVER), plan.reservations.slice(i, i + batch));
         await world.sleep(world.random.between(0, 200));
       }
     },

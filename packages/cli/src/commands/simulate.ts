@@ -19,6 +19,7 @@ interface SimulateCommandOptions {
   size?: number;
   replay?: string;
   plantBug?: boolean;
+  orchestrated?: boolean;
   checkDeterminism?: boolean;
   json?: boolean;
 }
@@ -41,9 +42,11 @@ async function loadStory(
         faults: options.faults,
         ...(options.size === undefined ? {} : { reservations: options.size }),
         ...(options.plantBug === true ? { plantBug: true } : {}),
+        ...(options.orchestrated === true ? { orchestrated: true } : {}),
       });
   }
   if (options.plantBug === true) throw new InvalidArgumentError('--plant-bug is for the cinema story');
+  if (options.orchestrated === true) throw new InvalidArgumentError('--orchestrated is for the cinema story');
   const { tasksSimulation } = await importDemo(
     '@parley/example-tasks',
     () => import('@parley/example-tasks'),
@@ -97,6 +100,7 @@ export function registerSimulate(program: Command): void {
       '--plant-bug',
       'cinema: run the wallet on an engine that commits its checkpoint before the charge',
     )
+    .option('--orchestrated', 'cinema: tell the story as an orchestration (a workflow run per reservation)')
     .option('--check-determinism', 'run every seed twice and fail when the two runs differ')
     .option('--json', 'print the summary as JSON')
     .action(async (story: Story, options: SimulateCommandOptions) => {
@@ -109,6 +113,7 @@ export function registerSimulate(program: Command): void {
         `--faults '${formatFaults(options.faults)}'`,
         options.size === undefined ? '' : `--size ${options.size}`,
         options.plantBug === true ? '--plant-bug' : '',
+        options.orchestrated === true ? '--orchestrated' : '',
       ].filter((f) => f !== '');
       const progress = progressLine(options.json !== true);
       const failures: SimulationReport[] = [];

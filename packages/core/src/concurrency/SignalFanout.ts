@@ -17,6 +17,12 @@ export class SignalFanout {
     );
   }
 
+  /** Aborts every child made so far (the work they serve is dropped); children made afterwards are fresh. */
+  abortChildren(reason: unknown): void {
+    for (const child of this.children) child.abort(reason);
+    this.children.clear();
+  }
+
   child(): { signal: AbortSignal; release(): void } {
     const controller = new AbortController();
     if (this.parent.aborted) controller.abort(this.parent.reason);

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/Clock.ts';
+import { ParleyError } from '../errors/ParleyError.ts';
 import { recordCommit, recordSent } from '../telemetry/messagingMetrics.ts';
 import { holdsItsKey } from '../deadletter/deadLetterLifecycle.ts';
 import type { Delivered } from '../envelope/Envelope.ts';
@@ -702,6 +703,10 @@ export class ConsumerRuntime implements ProcessorHost {
    */
   private async reset(): Promise<void> {
     this.epoch++;
+    // Handlers still running work for the previous epoch: their results are dropped, so let them stop.
+    this.handlerSignals.abortChildren(
+      new ParleyError('UNIT_ABANDONED', 'the consumer rewound; this work is dropped'),
+    );
     this.locks.releaseGroup(this.lanePrefix);
     this.lanes.reset();
     this.ready = [];

@@ -39,7 +39,7 @@ export interface HandlerContext {
   readonly consumer: string;
   readonly message: Delivered;
   readonly logger: Logger;
-  /** Aborted when the consumer stops; pass it to external calls. */
+  /** Aborted when the consumer stops or rewinds (the handler's work is then dropped); pass it to external calls. */
   readonly signal: AbortSignal;
   /** Key for external calls that must not happen twice: stable across redeliveries of this message. */
   readonly idempotencyKey: string;

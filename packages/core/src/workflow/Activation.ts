@@ -128,13 +128,27 @@ export class Activation {
   private counters = new Map<string, number>();
   private lastStep: string | null = null;
   private lastMainSeq = 0;
+  /**
+   * Why a commit of this activation failed. Its outcome may be unknown, and the journal may have moved on under a
+   * concurrent activation: from then on this activation can tell nothing of the run. It stops where it is — no
+   * workflow code sees the error, no step runs again — and the next activation starts over from the journal.
+   */
+  private broken: Error | undefined;
+  private readonly brokenSignal: Promise<never>;
+  private breakOff: (error: Error) => void = () => {};
 
   constructor(
     private readonly host: ActivationHost,
     private readonly workflow: AnyWorkflow,
     private readonly runId: string,
     journal: Journal,
+    /** Aborts when the activation's work is dropped (its consumer rewound or stops): it then stops as broken. */
+    private readonly signal?: AbortSignal,
   ) {
+    this.brokenSignal = new Promise<never>((_, reject) => {
+      this.breakOff = reject;
+    });
+    this.brokenSignal.catch(() => {});
     this.version = journal.version;
     this.status = journal.status;
     this.input = journal.input;
@@ -154,6 +168,15 @@ export class Activation {
         this.pending.push(this.event({ type: 'RunResumed', by: 'redrive' }));
     }
     this.newPhase();
+  }
+
+  /** True once this activation must stop (see `broken`), a dropped one included. */
+  private abandoned(): boolean {
+    if (this.broken === undefined && this.signal?.aborted === true) {
+      this.broken = ensureError(this.signal.reason);
+      this.breakOff(this.broken);
+    }
+    return this.broken !== undefined;
   }
 
   private newPhase(): void {
@@ -181,10 +204,14 @@ export class Activation {
 
   /** Runs the activation; throws `WorkflowParkedError` when the run parks. */
   async run(): Promise<ActivationOutcome> {
-    if (!isFinished(this.status)) await this.runMain();
-    await this.handleLateReplies();
-    await this.flush();
-    return isFinished(this.status) ? 'finished' : 'suspended';
+    const work = (async () => {
+      if (!isFinished(this.status)) await this.runMain();
+      await this.handleLateReplies();
+      await this.flush();
+      return isFinished(this.status) ? 'finished' : 'suspended';
+    })();
+    // A failed commit ends the activation with its error, whatever is still waiting on the journal.
+    return Promise.race([work, this.brokenSignal]);
   }
 
   /**
@@ -598,6 +625,8 @@ export class Activation {
       attempt,
       signal: abort.signal,
     };
+    // A broken or dropped activation starts no step: its effects could not be journaled.
+    if (this.abandoned()) return this.halt();
     if (timeout === undefined) return fn(info);
     let cancel: (() => void) | undefined;
     try {
@@ -871,6 +900,7 @@ export class Activation {
     status: RunStatus = this.status,
     error?: ErrorRecord,
   ): Promise<void> {
+    if (this.abandoned()) return this.halt();
     const work = this.chain.then(async () => {
       const events = [...this.pending, ...entries.map((entry) => this.event(entry))];
       this.pending = [];
@@ -915,9 +945,13 @@ export class Activation {
       this.status = status;
       this.host.committed({ timers }, this.runId);
     });
-    // A failed commit fails this activation; the next one starts again from the journal.
     this.chain = work.catch(() => {});
-    return work;
+    return work.catch((error: unknown) => {
+      // A failed commit fails this activation (see `broken`); the next one starts again from the journal.
+      this.broken ??= ensureError(error);
+      this.breakOff(this.broken);
+      return this.halt();
+    });
   }
 }
 

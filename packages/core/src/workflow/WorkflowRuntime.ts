@@ -277,7 +277,7 @@ export class WorkflowRuntime {
   }
 
   /** Activates a run: the wake consumer's handler. */
-  async activate(wake: Wake): Promise<void> {
+  async activate(wake: Wake, signal?: AbortSignal): Promise<void> {
     const workflow = this.workflows.get(wake.workflow);
     if (workflow === undefined) {
       throw new ParleyError(
@@ -287,7 +287,7 @@ export class WorkflowRuntime {
     }
     const journal = await this.journal(workflow.name, wake.runId);
     if (!journal.started) return;
-    const outcome = await new Activation(this.host, workflow, wake.runId, journal).run();
+    const outcome = await new Activation(this.host, workflow, wake.runId, journal, signal).run();
     if (outcome === 'finished') {
       for (const wake_ of this.awaitingEnd.get(runCorrelationId(workflow.name, wake.runId)) ?? []) wake_();
     }
@@ -325,7 +325,7 @@ export class WorkflowRuntime {
       // A parked run leaves its wake-up in the dead-letter store at once, with the key (its run id) blocked:
       // operators see it beside the consumers' dead letters, and a redrive resumes the run.
       classify: [{ error: WorkflowParkedError, as: 'invalid' }],
-      handle: { Wake: (message) => this.activate(message.payload as Wake) },
+      handle: { Wake: (message, ctx) => this.activate(message.payload as Wake, ctx.signal) },
     } as ConsumerOptions<ConsumerSourceDefinition>);
   }
 
