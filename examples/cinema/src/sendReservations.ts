@@ -25,6 +25,11 @@ export async function sendReservations(driver: Service, batch: DemoPlan['reserva
       })),
     );
   }
+  await sendCancellations(driver, batch);
+}
+
+/** The customers of `batch` who cancel: each sends its cancellation twice. */
+export async function sendCancellations(driver: Service, batch: DemoPlan['reservations']): Promise<void> {
   const cancels = batch.filter((r) => r.customerCancelsTwice);
   for (let twice = 0; twice < 2 && cancels.length > 0; twice++) {
     await driver.publish(

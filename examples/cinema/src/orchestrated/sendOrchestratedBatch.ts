@@ -1,5 +1,6 @@
 import type { Service } from '@parley/core';
 import type { DemoPlan } from '../planDemo.ts';
+import { sendCancellations } from '../sendReservations.ts';
 import { showCommands } from '../showCommands.ts';
 import { RESERVATION_WORKFLOW } from './reservationWorkflow.ts';
 import { walletCommands } from './walletCommands.ts';
@@ -38,15 +39,5 @@ export async function sendOrchestratedBatch(driver: Service, batch: DemoPlan['re
       })),
     );
   }
-  const cancels = batch.filter((r) => r.customerCancelsTwice);
-  for (let twice = 0; twice < 2 && cancels.length > 0; twice++) {
-    await driver.publish(
-      showCommands,
-      cancels.map(({ reservationId, showId }) => ({
-        type: 'CancelReservation' as const,
-        key: reservationId,
-        payload: { showId, reservationId, reason: 'customer' },
-      })),
-    );
-  }
+  await sendCancellations(driver, batch);
 }
