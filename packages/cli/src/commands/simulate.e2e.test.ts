@@ -13,16 +13,18 @@ interface Summary {
 const TIMEOUT = 600_000;
 
 describe('parley simulate', () => {
-  for (const [story, size] of [
+  for (const [story, size, ...flags] of [
     ['cinema', '16'],
+    ['cinema', '12', '--orchestrated'],
     ['tasks', '12'],
   ] as const) {
     it.concurrent(
-      `runs three hundred seeds of the ${story} story under every fault, and every invariant holds`,
+      `runs three hundred seeds of the ${story} story ${flags.join(' ')} under every fault, and every invariant holds`,
       async ({ expect }) => {
         const { stdout, code } = await runCli([
           'simulate',
           story,
+          ...flags,
           '--seeds',
           '300',
           '--size',

@@ -527,6 +527,10 @@ export class Activation {
     const firstFailedAt = (first === undefined ? undefined : this.times.get(first)) ?? now;
     for (let attemptInDelivery = 1; ; attemptInDelivery++) {
       const attempt = attempts + 1;
+      // What the run decided on its way here (a wait's outcome, a failed attempt) is journaled before the step's
+      // effect happens: an activation that loses the run to another one then fails here, before acting on a
+      // decision the run never made.
+      if (this.pending.length > 0) await this.flush();
       let error: Error;
       try {
         const result = await this.working_(
