@@ -1,5 +1,5 @@
-import { checkLimit } from '@parley/sql';
-import { parseHeaderText, type LogRecord } from '@parley/core';
+import { checkLimit, MESSAGE_COLUMNS, toLogRecord, type MessageRow } from '@parley/sql';
+import type { LogRecord } from '@parley/core';
 import type { Queryable } from './Queryable.ts';
 
 /** `Bus.findCorrelated`: through the `messages_by_correlation` index, checked against the parsed headers. */
@@ -11,32 +11,10 @@ export async function findCorrelated(
 ): Promise<LogRecord[]> {
   // The index holds the header's JSON string body: the id as JSON escapes it, without its quotes.
   const escaped = JSON.stringify(correlationId).slice(1, -1);
-  const { rows } = await db.query<{
-    position: number;
-    topic: string;
-    partition: number;
-    id: string;
-    type: string;
-    key: string;
-    payload: string;
-    headers: string;
-    occurred_at: string;
-  }>(
-    `SELECT position, topic, partition, id, type, key, payload, headers, occurred_at FROM ${s}.messages
+  const { rows } = await db.query<MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM ${s}.messages
      WHERE substring(headers FROM '"correlationId":"((?:[^"\\\\]|\\\\.)*)"') = $1 ORDER BY position LIMIT $2`,
     [escaped, checkLimit(limit, 'findCorrelated')],
   );
-  return rows
-    .map((row) => ({
-      topic: row.topic,
-      partition: row.partition,
-      position: row.position,
-      id: row.id,
-      type: row.type,
-      key: row.key,
-      payload: row.payload,
-      headers: parseHeaderText(row.headers),
-      occurredAt: row.occurred_at,
-    }))
-    .filter((record) => record.headers.correlationId === correlationId);
+  return rows.map(toLogRecord).filter((record) => record.headers.correlationId === correlationId);
 }

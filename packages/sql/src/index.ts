@@ -18,3 +18,4 @@ export {
   toConsumerSample,
   type ConsumerSampleRow,
 } from './consumerSampleRow.ts';
+export { MESSAGE_COLUMNS, toLogRecord, type MessageRow } from './messageRow.ts';

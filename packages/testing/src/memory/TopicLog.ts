@@ -112,17 +112,21 @@ export class TopicLog {
       rows.map((row) => row.payload.length),
       maxBytes,
     );
-    return rows.slice(0, count).map((row) => ({
-      topic,
-      partition,
-      id: row.id,
-      type: row.type,
-      key: row.key,
-      payload: row.payload,
-      headers: parseHeaderText(row.headers),
-      occurredAt: row.occurredAt,
-      position: row.position,
-    }));
+    return rows.slice(0, count).map((row) => toRecord(topic, partition, row));
+  }
+
+  /** Up to `limit` messages of every topic whose `correlationId` header is `correlationId`, in position order. */
+  findCorrelated(correlationId: string, limit: number): LogRecord[] {
+    checkLimit(limit, 'findCorrelated');
+    const found: LogRecord[] = [];
+    for (const [topic, { logs }] of this.topics)
+      logs.forEach((log, partition) => {
+        for (const row of log) {
+          const record = toRecord(topic, partition, row);
+          if (record.headers.correlationId === correlationId) found.push(record);
+        }
+      });
+    return found.sort((a, b) => a.position - b.position).slice(0, limit);
   }
 
   /** The position of the last message the partition holds, or 0. */
@@ -174,4 +178,18 @@ export class TopicLog {
   private logOf(topic: string, partition: number): ReadonlyArray<MessageRow> {
     return this.topics.get(topic)?.logs[partition] ?? [];
   }
+}
+
+function toRecord(topic: string, partition: number, row: MessageRow): LogRecord {
+  return {
+    topic,
+    partition,
+    id: row.id,
+    type: row.type,
+    key: row.key,
+    payload: row.payload,
+    headers: parseHeaderText(row.headers),
+    occurredAt: row.occurredAt,
+    position: row.position,
+  };
 }

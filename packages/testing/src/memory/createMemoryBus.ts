@@ -31,6 +31,8 @@ export function createMemoryBus(db: MemoryDatabase, clock: Clock): Bus {
 
     countAfter: (topic, partition, after) => gate.call(() => db.log.countAfter(topic, partition, after)),
 
+    findCorrelated: (correlationId, limit) => gate.call(() => db.log.findCorrelated(correlationId, limit)),
+
     listTopics: () => gate.call(() => db.log.listTopics()),
 
     recordProgress: (topic, group, partition, position) =>
