@@ -3,17 +3,21 @@
 // Writes nothing to bench/results: figures from here are for comparing changes within one sitting.
 //
 // Scenarios: e2e:sqlite, e2e:postgres, e2e:postgres+nats (publish → consume → the handler commits an entity
-// event; 1,000 keys, 64 handlers in flight, as in the full run) and peer:nats-jetstream (raw JetStream).
+// event; 1,000 keys, 64 handlers in flight, as in the full run), sql-alone:sqlite and sql-alone:postgres (the
+// same statements with no Parley code) and peer:nats-jetstream (raw JetStream).
 import { parseArgs } from 'node:util';
 import { openBackend, type BenchBackend } from './backends.ts';
 import { benchPayload } from './payload.ts';
 import { run as natsJetStream } from './peers/natsJetStream.ts';
 import { endToEnd } from './scenarios/endToEnd.ts';
+import { sqlAlonePostgres, sqlAloneSqlite } from './scenarios/sqlAlone.ts';
 
 const scenarios: Record<string, (count: number) => Promise<number>> = {
   'e2e:sqlite': (count) => e2e('sqlite', count),
   'e2e:postgres': (count) => e2e('postgres', count),
   'e2e:postgres+nats': (count) => e2e('postgres+nats', count),
+  'sql-alone:sqlite': async (count) => (await sqlAloneSqlite(count)).messagesPerSecond,
+  'sql-alone:postgres': async (count) => (await sqlAlonePostgres(count)).messagesPerSecond,
   'peer:nats-jetstream': async (count) =>
     (await natsJetStream({ count, payload: benchPayload(0), concurrency: 64 })).messagesPerSecond,
 };
