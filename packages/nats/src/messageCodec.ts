@@ -33,11 +33,12 @@ export function encodeMessage(message: OutgoingMessage): {
     /[\u007f-\uffff]/g,
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-  headers.set(ParleyHeader.Id, message.id);
-  headers.set(ParleyHeader.Type, type);
-  headers.set(ParleyHeader.Key, key);
-  headers.set(ParleyHeader.OccurredAt, occurredAt);
-  headers.set(ParleyHeader.Headers, userHeaders);
+  // A fresh block: `append`, as `set` would first look for a value to replace.
+  headers.append(ParleyHeader.Id, message.id);
+  headers.append(ParleyHeader.Type, type);
+  headers.append(ParleyHeader.Key, key);
+  headers.append(ParleyHeader.OccurredAt, occurredAt);
+  headers.append(ParleyHeader.Headers, userHeaders);
   const data = encoder.encode(message.payload);
   // Values are ASCII by now; the names, separators and JetStream's own headers come to about 200 bytes.
   const bytes =
@@ -61,16 +62,29 @@ export function decodeMessage(
   position: number,
   message: { headers?: MsgHdrs | undefined; data: Uint8Array },
 ): LogRecord {
-  const get = (name: ParleyHeader): string => message.headers?.get(name) ?? '';
+  // One pass over the headers: each `MsgHdrs.get` lists and scans every name.
+  let id = '';
+  let type = '';
+  let key = '';
+  let occurredAt = '';
+  let userHeaders = '';
+  for (const [name, values] of message.headers ?? []) {
+    const value = values[0] ?? '';
+    if (name === ParleyHeader.Id) id = value;
+    else if (name === ParleyHeader.Type) type = value;
+    else if (name === ParleyHeader.Key) key = value;
+    else if (name === ParleyHeader.OccurredAt) occurredAt = value;
+    else if (name === ParleyHeader.Headers) userHeaders = value;
+  }
   return {
     topic,
     partition,
     position,
-    id: get(ParleyHeader.Id),
-    type: decodeComponent(get(ParleyHeader.Type)),
-    key: decodeComponent(get(ParleyHeader.Key)),
-    occurredAt: decodeComponent(get(ParleyHeader.OccurredAt)),
-    headers: parseHeaderText(get(ParleyHeader.Headers)),
+    id,
+    type: decodeComponent(type),
+    key: decodeComponent(key),
+    occurredAt: decodeComponent(occurredAt),
+    headers: parseHeaderText(userHeaders),
     payload: decoder.decode(message.data),
   };
 }

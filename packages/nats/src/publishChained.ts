@@ -76,9 +76,9 @@ async function publishRound(
       window.release(bytes);
       break;
     }
-    headers.set(PubHeaders.MsgIdHdr, message.id);
-    headers.set(PubHeaders.ExpectedStreamHdr, stream);
-    if (i > start) headers.set(PubHeaders.ExpectedLastMsgIdHdr, messages[i - 1]!.message.id);
+    headers.append(PubHeaders.MsgIdHdr, message.id);
+    headers.append(PubHeaders.ExpectedStreamHdr, stream);
+    if (i > start) headers.append(PubHeaders.ExpectedLastMsgIdHdr, messages[i - 1]!.message.id);
     let ack: Promise<PubAck>;
     try {
       ack = client.publish(subject, data, headers);

@@ -65,7 +65,7 @@ export async function appendEvents(
           version,
           id: event.id,
           type: event.type,
-          data: toJsonText(event.data, `event ${event.id} data`),
+          data: toJsonText(event.data, () => `event ${event.id} data`),
           metadata: JSON.stringify(event.metadata),
           occurred_at: event.occurredAt,
         })),

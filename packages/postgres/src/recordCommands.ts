@@ -13,7 +13,7 @@ export async function recordCommands(
 ): Promise<void> {
   if (commands.length === 0) return;
   const outcomes = commands.map(({ commandId, outcome }) =>
-    toJsonText(outcome, `command ${commandId} outcome`),
+    toJsonText(outcome, () => `command ${commandId} outcome`),
   );
   const { rows } = await db.query<{ command_id: string }>(
     `INSERT INTO ${s}.commands (command_id, entity, entity_id, outcome)

@@ -16,7 +16,7 @@ export async function writeDocuments(
   for (const { model, id, doc } of documents) {
     const key = JSON.stringify([model, id]);
     last.delete(key);
-    last.set(key, { model, id, doc: doc === null ? null : toJsonText(doc, `document ${model}/${id}`) });
+    last.set(key, { model, id, doc: doc === null ? null : toJsonText(doc, () => `document ${model}/${id}`) });
   }
   const writes = [...last.values()];
   await db.query(

@@ -23,7 +23,7 @@ export async function writeParked(
         parks.map((park) => park.message.key),
         parks.map((park) => park.message.position),
         parks.map((park) => park.message.partition),
-        parks.map((park) => toJsonText(park.message, `parked message ${park.message.id}`)),
+        parks.map((park) => toJsonText(park.message, () => `parked message ${park.message.id}`)),
       ],
     );
   }

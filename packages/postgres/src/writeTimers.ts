@@ -16,7 +16,7 @@ export async function writeTimers(
     [
       timers.map((timer) => timer.id),
       timers.map((timer) => toDueAt(timer.dueAt, `timer ${timer.id}`)),
-      timers.map((timer) => toJsonText(timer.message, `timer ${timer.id} message`)),
+      timers.map((timer) => toJsonText(timer.message, () => `timer ${timer.id} message`)),
     ],
   );
   return rowCount ?? 0;

@@ -64,7 +64,7 @@ export function prepareCommit(
         expectedVersion + index + 1,
         event.id,
         event.type,
-        toJsonText(event.data, `event ${event.id} data`),
+        toJsonText(event.data, () => `event ${event.id} data`),
         JSON.stringify(event.metadata),
         event.occurredAt,
       );
@@ -95,7 +95,7 @@ export function prepareCommit(
         commandId,
         entity,
         entityId,
-        toJsonText(outcome, `command ${commandId} outcome`),
+        toJsonText(outcome, () => `command ${commandId} outcome`),
       );
       if (changes === 0) throw new ConcurrencyError({ kind: 'command', commandId });
     }
@@ -103,7 +103,12 @@ export function prepareCommit(
     for (const streamAppend of change.appends) append(streamAppend);
     for (const { model, id, doc } of change.documents) {
       if (doc === null) deleteDocument.run(model, id);
-      else upsertDocument.run(model, id, toJsonText(doc, `document ${model}/${id}`));
+      else
+        upsertDocument.run(
+          model,
+          id,
+          toJsonText(doc, () => `document ${model}/${id}`),
+        );
     }
 
     const signals = failures.write(change);

@@ -69,7 +69,7 @@ export function prepareFailureWrites(db: Database.Database): FailureWrites {
           message.key,
           message.position,
           message.partition,
-          toJsonText(message, `parked message ${message.id}`),
+          toJsonText(message, () => `parked message ${message.id}`),
         );
       }
       for (const { consumer, source, key, position } of change.unparks) {
@@ -83,7 +83,7 @@ export function prepareFailureWrites(db: Database.Database): FailureWrites {
         const { changes } = insertTimer.run(
           id,
           toDueAt(dueAt, `timer ${id}`),
-          toJsonText(message, `timer ${id} message`),
+          toJsonText(message, () => `timer ${id} message`),
         );
         timersAdded += changes;
       }

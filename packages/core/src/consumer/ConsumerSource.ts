@@ -156,7 +156,14 @@ function decodeLogRecord(
       cause: error,
     });
   }
-  return decodeFields(source, messages, partition, position, { ...record, payload });
+  return decodeFields(source, messages, partition, position, {
+    id: record.id,
+    type: record.type,
+    key: record.key,
+    headers: record.headers,
+    occurredAt: record.occurredAt,
+    payload,
+  });
 }
 
 function decodeFields(
@@ -173,23 +180,24 @@ function decodeFields(
     payload: unknown;
   },
 ): Delivered | Promise<Delivered> {
-  const where = `${source}#${partition}@${position}`;
+  const where = () => `${source}#${partition}@${position}`;
   if (typeof fields.id !== 'string' || fields.id.length === 0)
-    throw new ValidationError(`${where}: message has no id`);
+    throw new ValidationError(`${where()}: message has no id`);
   if (typeof fields.type !== 'string')
-    throw new ValidationError(`${where}: message ${fields.id} has no type`);
-  if (typeof fields.key !== 'string') throw new ValidationError(`${where}: message ${fields.id} has no key`);
+    throw new ValidationError(`${where()}: message ${fields.id} has no type`);
+  if (typeof fields.key !== 'string')
+    throw new ValidationError(`${where()}: message ${fields.id} has no key`);
   if (typeof fields.occurredAt !== 'string')
-    throw new ValidationError(`${where}: message ${fields.id} has no occurredAt`);
+    throw new ValidationError(`${where()}: message ${fields.id} has no occurredAt`);
   const headers: unknown = fields.headers ?? {};
   if (typeof headers !== 'object' || Array.isArray(headers) || INVALID_HEADERS in (headers as object)) {
     throw new ValidationError(
-      `${where}: message ${fields.id} has headers that are not a JSON object of strings`,
+      `${where()}: message ${fields.id} has headers that are not a JSON object of strings`,
     );
   }
   const schema = ownEntry(messages, fields.type);
   if (schema === undefined) {
-    throw new ValidationError(`${where}: unknown message type ${JSON.stringify(fields.type)} in ${source}`);
+    throw new ValidationError(`${where()}: unknown message type ${JSON.stringify(fields.type)} in ${source}`);
   }
   const build = (payload: unknown): Delivered => ({
     id: fields.id as MessageId,

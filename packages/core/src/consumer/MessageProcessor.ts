@@ -93,10 +93,11 @@ export class MessageProcessor {
 
     let message: Delivered;
     try {
-      message =
+      const decoded =
         item.kind === 'source'
-          ? await host.source.decode(item.partition, item.record)
-          : await host.source.decodeParked(item.message);
+          ? host.source.decode(item.partition, item.record)
+          : host.source.decodeParked(item.message);
+      message = decoded instanceof Promise ? await decoded : decoded;
     } catch (error) {
       return this.exhausted(
         lane,

@@ -44,31 +44,40 @@ export class ResourceLocks {
    * unique across groups.
    */
   async acquire(key: string, lane: string, unit: number, group: string = lane): Promise<void> {
-    for (;;) {
-      const resource = this.resources.get(key);
-      if (resource === undefined) {
-        this.resources.set(key, {
-          owner: lane,
-          group,
-          layers: [],
-          holders: new Set([unit]),
-          running: new Set([unit]),
-          waiters: [],
-        });
-        return;
-      }
-      const free = resource.running.size === 0 || (resource.running.size === 1 && resource.running.has(unit));
-      if (resource.owner === lane || (resource.group === group && free)) {
-        resource.owner = lane;
-        resource.holders.add(unit);
-        resource.running.add(unit);
-        return;
-      }
+    while (!this.tryAcquire(key, lane, unit, group)) {
+      const resource = this.resources.get(key)!;
       if (this.closesCycle(lane, resource.owner)) throw new DeadlockError(key);
       this.waitingFor.set(lane, key);
       await new Promise<void>((resolve) => resource.waiters.push(resolve));
       this.waitingFor.delete(lane);
     }
+  }
+
+  /**
+   * Takes `key` at once if it is free for `lane` (as {@link acquire} would), with no promise made; false when
+   * the caller must wait with `acquire`.
+   */
+  tryAcquire(key: string, lane: string, unit: number, group: string = lane): boolean {
+    const resource = this.resources.get(key);
+    if (resource === undefined) {
+      this.resources.set(key, {
+        owner: lane,
+        group,
+        layers: [],
+        holders: new Set([unit]),
+        running: new Set([unit]),
+        waiters: [],
+      });
+      return true;
+    }
+    const free = resource.running.size === 0 || (resource.running.size === 1 && resource.running.has(unit));
+    if (resource.owner === lane || (resource.group === group && free)) {
+      resource.owner = lane;
+      resource.holders.add(unit);
+      resource.running.add(unit);
+      return true;
+    }
+    return false;
   }
 
   /** The newest uncommitted value of a resource, if any. */

@@ -119,7 +119,8 @@ export class UnitOfWork implements HandlerContext {
     this.assertOpen();
     const anyEntity = entity as unknown as AnyEntity;
     const publications = this.env.internals.publicationsOf(anyEntity);
-    const command = await validateCommand(anyEntity, input);
+    const validated = validateCommand(anyEntity, input);
+    const command = validated instanceof Promise ? await validated : validated;
     const explicitId = options.commandId;
     const commandId =
       explicitId ?? deriveMessageId(this.message.id, `${this.consumer}/command`, this.sequence++);
@@ -137,12 +138,15 @@ export class UnitOfWork implements HandlerContext {
     }
 
     const key = streamResource(entity.name, entityId);
-    await this.acquire(key);
+    const acquiring = this.acquire(key);
+    if (acquiring !== undefined) await acquiring;
     const layered = this.env.locks.top(key);
-    const cached =
-      layered !== undefined
-        ? (layered.value as Snapshot)
-        : await this.env.internals.loadSnapshot(anyEntity, entityId);
+    let cached: Snapshot;
+    if (layered !== undefined) cached = layered.value as Snapshot;
+    else {
+      const loaded = this.env.internals.loadSnapshot(anyEntity, entityId);
+      cached = loaded instanceof Promise ? await loaded : loaded;
+    }
     this.assertOpen();
     const now = this.env.internals.clock.now();
     const metadata: MessageHeaders = headersCausedBy(this.message, { ...options.headers, commandId });
@@ -154,12 +158,14 @@ export class UnitOfWork implements HandlerContext {
       eventId: (index: number) => deriveMessageId(commandId, `${entity.name}/${entityId}`, index),
     };
     // A snapshot layered by this unit's own earlier commands is not stale: only cached ones are checked.
-    const { before, decided } =
+    let onStored =
       layered !== undefined
         ? { before: cached, decided: decideCommand(anyEntity, cached, command, decideInput) }
-        : await decideOnStored(anyEntity, cached, command, decideInput, () =>
+        : decideOnStored(anyEntity, cached, command, decideInput, () =>
             this.env.internals.loadSnapshot(anyEntity, entityId, { fresh: true }),
           );
+    if (onStored instanceof Promise) onStored = await onStored;
+    const { before, decided } = onStored;
     this.assertOpen();
 
     if (decided.status === 'rejected') {
@@ -329,7 +335,8 @@ export class UnitOfWork implements HandlerContext {
    */
   async seal(): Promise<UnitEffects> {
     // Most handlers make one or two calls and publish nothing: skip the empty waits.
-    if (this.calls.length > 0) await Promise.all(this.calls);
+    if (this.calls.length === 1) await this.calls[0];
+    else if (this.calls.length > 1) await Promise.all(this.calls);
     this.sealed = true;
     this.releaseSignal();
     const outgoing = this.outgoing.length === 0 ? [] : (await Promise.all(this.outgoing)).flat();
@@ -362,8 +369,18 @@ export class UnitOfWork implements HandlerContext {
     this.env.locks.push(commandResource(commandId), this.id, outcome);
   }
 
-  private async acquire(key: string): Promise<void> {
+  /** Takes a resource for this unit: at once when it is free (no promise made), else after waiting for it. */
+  private acquire(key: string): Promise<void> | undefined {
     this.touched.add(key);
+    const { locks, group } = this.env;
+    if (locks.tryAcquire(key, this.lane, this.id, group)) {
+      this.assertOpen();
+      return undefined;
+    }
+    return this.acquireWaiting(key);
+  }
+
+  private async acquireWaiting(key: string): Promise<void> {
     try {
       await this.env.locks.acquire(key, this.lane, this.id, this.env.group);
     } catch (error) {

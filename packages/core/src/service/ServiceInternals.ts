@@ -19,9 +19,14 @@ export interface ServiceInternals {
   readonly clock: Clock;
   /**
    * The last committed state of a stream: from the cache, else folded from the store. With `fresh`, events
-   * committed by other processes since the cached version are folded in first.
+   * committed by other processes since the cached version are folded in first. A cache hit comes back at once,
+   * not as a promise.
    */
-  loadSnapshot(entity: AnyEntity, entityId: string, options?: { fresh?: boolean }): Promise<Snapshot>;
+  loadSnapshot(
+    entity: AnyEntity,
+    entityId: string,
+    options?: { fresh?: boolean },
+  ): Snapshot | Promise<Snapshot>;
   /** Caches a committed state. */
   cacheSnapshot(entity: string, entityId: string, snapshot: Snapshot): void;
   /** Forgets a cached state (after a conflict). */

@@ -278,15 +278,16 @@ export function createService(options: ServiceOptions): Service {
     bus,
     logger,
     clock,
-    async loadSnapshot(entity, entityId, loadOptions = {}) {
+    loadSnapshot(entity, entityId, loadOptions = {}) {
       const key = EntityCache.key(entity.name, entityId);
       const cached = cache.get(key);
       if (cached !== undefined && loadOptions.fresh !== true) return cached;
       const from = cached ?? { state: entity.initialState(), version: 0 };
-      const stored = await store.readStream(entity.name, entityId, from.version);
-      const snapshot = foldEvents(entity, from, stored);
-      cache.set(key, snapshot);
-      return snapshot;
+      return store.readStream(entity.name, entityId, from.version).then((stored) => {
+        const snapshot = foldEvents(entity, from, stored);
+        cache.set(key, snapshot);
+        return snapshot;
+      });
     },
     cacheSnapshot(entity, entityId, snapshot) {
       cache.set(EntityCache.key(entity, entityId), snapshot);

@@ -8,6 +8,7 @@ import {
   type Context,
   type Span,
   type TextMapGetter,
+  type Tracer,
 } from '@opentelemetry/api';
 import type { Delivered, MessageHeaders } from '../envelope/Envelope.ts';
 import { recordProcessed } from './messagingMetrics.ts';
@@ -24,6 +25,25 @@ const SYSTEM = 'parley';
 
 /** The header of a message that starts a new trace linked to this W3C traceparent (see {@link processSpan}). */
 export const TRACE_LINK_HEADER = 'tracelink';
+
+let tracerProvider: unknown;
+let tracer: Tracer;
+
+/**
+ * Parley's tracer from the provider registered now. The API's proxy provider makes a new proxy tracer on every
+ * `getTracer` until an SDK registers; this one is kept until the global provider itself is replaced.
+ */
+function currentTracer(): Tracer {
+  const provider = trace.getTracerProvider();
+  if (provider !== tracerProvider) {
+    tracerProvider = provider;
+    tracer = provider.getTracer(TRACER);
+  }
+  return tracer;
+}
+
+/** `process <source>`, made once per source. */
+const processNames = new Map<string, string>();
 
 const getter: TextMapGetter<MessageHeaders> = {
   keys: (carrier) => Object.keys(carrier),
@@ -55,7 +75,7 @@ export function asTraceLink(headers: MessageHeaders): MessageHeaders {
 
 /** Runs `work` in a `send <topic>` span (kind PRODUCER). */
 export function sendSpan<T>(topic: string, messages: number, work: () => Promise<T>): Promise<T> {
-  const span = trace.getTracer(TRACER).startSpan(`send ${topic}`, {
+  const span = currentTracer().startSpan(`send ${topic}`, {
     kind: SpanKind.PRODUCER,
     attributes: {
       'messaging.system': SYSTEM,
@@ -84,7 +104,7 @@ export function processSpan<T>(
   },
   work: () => Promise<T>,
 ): Promise<T> {
-  const tracer = trace.getTracer(TRACER);
+  const tracer = currentTracer();
   const linked = message.headers[TRACE_LINK_HEADER];
   const from = propagation.extract(
     context.active(),
@@ -92,7 +112,8 @@ export function processSpan<T>(
     getter,
   );
   const origin = trace.getSpanContext(from);
-  const name = `process ${message.source}`;
+  let name = processNames.get(message.source);
+  if (name === undefined) processNames.set(message.source, (name = `process ${message.source}`));
   const span =
     origin !== undefined && !options.redelivery && linked === undefined
       ? tracer.startSpan(name, { kind: SpanKind.CONSUMER }, from)
