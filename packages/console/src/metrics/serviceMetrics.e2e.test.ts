@@ -129,7 +129,7 @@ describe('the metrics of the services a process runs, in Prometheus format', () 
     expect(samples(text, consumed, { ...invoicer, error_type: 'TypeError' })).toEqual([]);
   });
 
-  it('counts the failures and the retries, immediate and delayed, and the dead letter', () => {
+  it('counts the messages sent, the failures and the retries, immediate and delayed, and the dead letter', () => {
     expect(total(text, 'parley_handler_failures_total', { ...desk_, error_type: 'TypeError' })).toBe(4);
     expect(total(text, 'parley_handler_failures_total', invoicer)).toBe(0);
     expect(total(text, 'parley_retries_total', { ...desk_, kind: 'immediate' })).toBe(2);
@@ -138,6 +138,10 @@ describe('the metrics of the services a process runs, in Prometheus format', () 
     expect(total(text, 'parley_consumer_committed_messages_total', desk_)).toBe(3);
     expect(total(text, 'parley_consumer_committed_messages_total', invoicer)).toBe(3);
     expect(total(text, 'parley_outbox_relayed_messages_total')).toBe(3);
+    // Published once to the outbox, whichever consumers read them.
+    expect(
+      total(text, 'messaging_client_sent_messages_total', { messaging_destination_name: 'metered-orders' }),
+    ).toBe(3);
     expect(total(text, 'parley_outbox_relay_failures_total')).toBe(0);
   });
 

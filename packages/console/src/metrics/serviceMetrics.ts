@@ -29,8 +29,8 @@ export interface ServiceMetrics {
 }
 
 /**
- * Prometheus counters and histograms of what this process's services do — handler attempts, their failures and
- * retries, how long handlers and commits take, dead letters written, the outbox relay — fed by the services'
+ * Prometheus counters and histograms of what this process's services do — messages sent, handler attempts, their
+ * failures and retries, how long handlers and commits take, dead letters written, the outbox relay — fed by the services'
  * lifecycle events. They are the per-process figures the console's store-based `/metrics` cannot know, named as
  * the OpenTelemetry metrics of `@parley/core` are once converted to Prometheus (`messaging.process.duration` →
  * `messaging_process_duration_seconds`). `createConsole(admin, { services })` serves them on its `/metrics`; a
@@ -56,6 +56,11 @@ export function serviceMetrics(
     refuseTaken(registry, name);
     return new Histogram({ name, help, labelNames, buckets: DURATION_BUCKETS, registers });
   };
+  const sent = counter(
+    'messaging_client_sent_messages_total',
+    'Messages committed for sending: published, or written by handlers, commands, workflows and timers.',
+    [DESTINATION],
+  );
   const consumed = counter(
     'messaging_client_consumed_messages_total',
     'Messages handed to a handler, each attempt (error_type when it threw).',
@@ -103,6 +108,7 @@ export function serviceMetrics(
   );
 
   const unsubscribe = services.flatMap((service) => [
+    service.on('messages:sent', (e) => sent.inc({ [DESTINATION]: e.topic }, e.messages)),
     service.on('consumer:processed', (e) => {
       const labels = {
         [GROUP]: e.consumer,

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/Clock.ts';
 import { ParleyError } from '../errors/ParleyError.ts';
-import { recordCommit, recordSent } from '../telemetry/messagingMetrics.ts';
+import { recordCommit } from '../telemetry/messagingMetrics.ts';
 import { holdsItsKey } from '../deadletter/deadLetterLifecycle.ts';
 import type { Delivered } from '../envelope/Envelope.ts';
 import { RoundSignals } from '../concurrency/RoundSignals.ts';
@@ -625,7 +625,6 @@ export class ConsumerRuntime implements ProcessorHost {
         await this.internals.store.commit(plan.change);
         seconds = (performance.now() - started) / 1000;
         recordCommit(this.definition.name, this.source.name, seconds);
-        recordSent(plan.change.outgoing);
         failures = 0;
       } catch (error) {
         for (const [partition, positions] of plan.positions) this.partitions[partition]?.revert(positions);

@@ -48,6 +48,11 @@ export interface ServiceEvents {
   'consumer:rebalanced': { consumer: string; partitions: number[] };
   /** Retention held back messages a registered consumer group has not processed yet. An alert. */
   'topic:retention-held': { topic: string; partition: number; held: number; laggingGroup: string | null };
+  /**
+   * Messages of one topic committed for sending — published, or written by a handler, a command's publications
+   * or a workflow: in the topic's log at once, or in the outbox for the relay (see `relay:published`).
+   */
+  'messages:sent': { topic: string; messages: number };
   /** The outbox relay published messages to the bus. */
   'relay:published': { messages: number };
   /**

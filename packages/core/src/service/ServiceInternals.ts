@@ -43,6 +43,9 @@ export interface ServiceInternals {
   nextUnitId(): number;
   /** The service's workflows, once one is registered. */
   workflowRuntime(): WorkflowRuntime | undefined;
-  /** A change of this process committed: wakes the timer loop when it scheduled timers. */
-  committed(change: Pick<Change, 'timers'>): void;
+  /**
+   * A change of this process committed: counts the messages it wrote for sending (the OpenTelemetry counter and
+   * `messages:sent`) and wakes the timer loop when it scheduled timers.
+   */
+  committed(change: Pick<Change, 'timers' | 'outgoing'>): void;
 }

@@ -233,8 +233,9 @@ export function createService(options: ServiceOptions): Service {
   let activity = 0;
   events.on('relay:published', () => activity++);
   const relay = new OutboxRelay(store, bus, clock, logger, events);
-  const timers = new TimerRuntime(store, clock, logger, () => {
+  const timers = new TimerRuntime(store, clock, logger, (message) => {
     activity++;
+    recordSent([message], events);
     relay.notify();
   });
   const known = new Map<string, TopicDefinition>();
@@ -330,6 +331,7 @@ export function createService(options: ServiceOptions): Service {
     workflowRuntime: () => workflowRuntime,
     committed(change) {
       activity++;
+      recordSent(change.outgoing, events);
       // The relay hears of outbox rows from the store itself, which signals only commits that wrote some.
       if (change.timers.length > 0) timers.notify();
     },
@@ -552,7 +554,7 @@ export function createService(options: ServiceOptions): Service {
                     ],
               outgoing,
             });
-            recordSent(outgoing);
+            internals.committed({ timers: [], outgoing });
           } catch (error) {
             // Conflict or not, what the store holds is unknown now (a commit can fail after it took effect).
             internals.evictSnapshot(entity.name, entityId);
@@ -599,7 +601,7 @@ export function createService(options: ServiceOptions): Service {
         // Synchronous schemas (the usual case) need no promise per message.
         const outgoing = await whenAll(prepared);
         await store.commit({ ...emptyChange, outgoing });
-        recordSent(outgoing);
+        internals.committed({ timers: [], outgoing });
       });
     },
 

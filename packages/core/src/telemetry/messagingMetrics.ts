@@ -1,4 +1,6 @@
 import { metrics, type Attributes, type Counter, type Histogram } from '@opentelemetry/api';
+import type { ServiceEvents } from '../events/ServiceEvents.ts';
+import type { TypedEmitter } from '../events/TypedEmitter.ts';
 import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
 
 /**
@@ -64,14 +66,19 @@ function current(): Instruments {
   return instruments;
 }
 
-/** Counts the messages a commit wrote for sending, by topic. */
-export function recordSent(outgoing: ReadonlyArray<OutgoingMessage>): void {
+/** Counts the messages a commit wrote for sending, by topic, and tells the service's listeners (`messages:sent`). */
+export function recordSent(
+  outgoing: ReadonlyArray<OutgoingMessage>,
+  events: TypedEmitter<ServiceEvents>,
+): void {
   if (outgoing.length === 0) return;
   const byTopic = new Map<string, number>();
   for (const message of outgoing) byTopic.set(message.topic, (byTopic.get(message.topic) ?? 0) + 1);
   const { sent } = current();
-  for (const [topic, count] of byTopic)
+  for (const [topic, count] of byTopic) {
     sent.add(count, { 'messaging.system': 'parley', 'messaging.destination.name': topic });
+    events.emit('messages:sent', { topic, messages: count });
+  }
 }
 
 /** Records how long a consumer's batch commit took. */

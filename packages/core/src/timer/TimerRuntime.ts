@@ -4,6 +4,7 @@ import { isConcurrencyError } from '../errors/ConcurrencyError.ts';
 import { ensureError } from '../errors/ensureError.ts';
 import type { Logger } from '../logging/Logger.ts';
 import { emptyChange } from '../ports/Change.ts';
+import type { OutgoingMessage } from '../ports/OutgoingMessage.ts';
 import type { Store } from '../ports/Store.ts';
 
 const BATCH = 256;
@@ -23,7 +24,7 @@ export class TimerRuntime {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly fired: () => void,
+    private readonly fired: (message: OutgoingMessage) => void,
   ) {
     this.wake = new Signal(clock);
   }
@@ -52,7 +53,7 @@ export class TimerRuntime {
         for (const timer of due) {
           try {
             await this.store.commit({ ...emptyChange, firedTimers: [timer.id], outgoing: [timer.message] });
-            this.fired();
+            this.fired(timer.message);
           } catch (error) {
             if (!isConcurrencyError(error)) throw error;
           }

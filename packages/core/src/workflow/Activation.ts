@@ -1,4 +1,3 @@
-import { recordSent } from '../telemetry/messagingMetrics.ts';
 import type { Clock } from '../clock/Clock.ts';
 import { isoTime } from '../clock/isoTime.ts';
 import { errorRecord } from '../deadletter/errorRecord.ts';
@@ -62,7 +61,10 @@ export interface ActivationHost {
   readonly service: string;
   ensureTopic(topic: TopicDefinition): Promise<void>;
   /** A commit of this activation landed (wakes the timer loop, drops cached stream states). */
-  committed(change: { timers: ReadonlyArray<TimerRecord> }, runId: string): void;
+  committed(
+    change: { timers: ReadonlyArray<TimerRecord>; outgoing: ReadonlyArray<OutgoingMessage> },
+    runId: string,
+  ): void;
 }
 
 /** How an activation ended. */
@@ -944,10 +946,9 @@ export class Activation {
           },
         ],
       });
-      recordSent(extra.outgoing ?? []);
       this.version += events.length;
       this.status = status;
-      this.host.committed({ timers }, this.runId);
+      this.host.committed({ timers, outgoing: extra.outgoing ?? [] }, this.runId);
     });
     this.chain = work.catch(() => {});
     return work.catch((error: unknown) => {

@@ -178,6 +178,7 @@ export class WorkflowRuntime {
         if (journal.started) return this.handle<O>(workflow.name, runId);
         const now = this.internals.clock.now();
         try {
+          const wake = wakeMessage(this.run(workflow.name, runId), 'start', now);
           await this.internals.store.commit({
             ...emptyChange,
             appends: [
@@ -191,7 +192,7 @@ export class WorkflowRuntime {
                 ],
               },
             ],
-            outgoing: [wakeMessage(this.run(workflow.name, runId), 'start', now)],
+            outgoing: [wake],
             documents: [
               {
                 model: RUNS_MODEL,
@@ -209,7 +210,7 @@ export class WorkflowRuntime {
               },
             ],
           });
-          this.host.committed({ timers: [] }, runId);
+          this.host.committed({ timers: [], outgoing: [wake] }, runId);
           return this.handle<O>(workflow.name, runId);
         } catch (error) {
           // Someone else started it, or a message reached its inbox first: look again.
