@@ -19,6 +19,7 @@ import { entityCommands, type EntityCommandsResult } from './scenarios/entityCom
 import { memory, type MemoryResult } from './scenarios/memory.ts';
 import { memoryBounds, type MemoryBoundsResult } from './scenarios/memoryBounds.ts';
 import { rawInsertPostgres, rawInsertSqlite, type RawInsertResult } from './scenarios/rawInsert.ts';
+import { scaleOutRounds } from './scenarios/scaleOut.ts';
 import { sqlAlonePostgres, sqlAloneSqlite, type SqlAloneResult } from './scenarios/sqlAlone.ts';
 import {
   parleyWorkflows,
@@ -39,6 +40,7 @@ const size = {
   memory: quick ? 20_000 : 1_000_000,
   peers: quick ? 5_000 : 50_000,
   workflows: quick ? 300 : 2_000,
+  scaleOut: quick ? 20_000 : 100_000,
 };
 
 function progress(label: string, total: number): (done: number) => void {
@@ -94,7 +96,36 @@ function meanRun(
   };
 }
 
+/**
+ * One service's consumer in 1 and 2 OS processes sharing the store's partitions through leases, in alternating
+ * rounds (1, 2, 2, 1): draining a backlog, and consuming while a third process publishes.
+ */
+async function scaleOutAll() {
+  const out: Record<string, Awaited<ReturnType<typeof scaleOutRounds>> | { error: string }> = {};
+  for (const mode of ['backlog', 'live'] as const) {
+    for (const engine of ['sqlite', 'postgres'] as const) {
+      out[`${engine}:${mode}`] = await step(
+        `scale-out, ${engine}, ${mode === 'backlog' ? 'draining a backlog' : 'publishing while consuming'}, 1 and 2 processes`,
+        () =>
+          scaleOutRounds({
+            engine,
+            mode,
+            count: size.scaleOut,
+            order: [1, 2, 2, 1],
+            onProgress: progress(`${engine} ${mode}`, size.scaleOut),
+            onRun: (r) =>
+              process.stderr.write(
+                `  ${r.processes} process${r.processes === 1 ? '' : 'es'}: ${r.messagesPerSecond} msg/s (balanced in ${r.balanceSeconds} s, not timed)\n`,
+              ),
+          }),
+      );
+    }
+  }
+  return out;
+}
+
 const single: Record<string, () => Promise<unknown>> = {
+  'scale-out': scaleOutAll,
   'memory-bounds': () =>
     memoryBounds(() => openBackend('sqlite'), {
       onProgress: (what) => process.stderr.write(`  ${what}\n`),
@@ -242,6 +273,8 @@ const workflows = {
   ),
 };
 
+const scaleOutRuns = await scaleOutAll();
+
 // ---- ratios and report -----------------------------------------------------------------------------------------
 
 const rate = (value: { messagesPerSecond: number } | { error: string } | undefined) =>
@@ -315,6 +348,7 @@ const results = {
   memoryBounds: bounds,
   peers,
   workflows,
+  scaleOut: scaleOutRuns,
   ratios,
   targets,
 };
@@ -357,6 +391,16 @@ const stepBars = workflowRows.flatMap((r) => [
   { label: `${r.system} p50`, value: r.stepLatencyMs.p50 },
   { label: `${r.system} p99`, value: r.stepLatencyMs.p99 },
 ]);
+const scaleOutRows = Object.entries(scaleOutRuns).map(([key, r]) => {
+  const [engine, mode] = key.split(':') as [string, string];
+  const what = `${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${mode === 'backlog' ? 'draining a backlog' : 'publishing while consuming'}`;
+  const good = ok(r);
+  return { what, one: good?.messagesPerSecond['1'], two: good?.messagesPerSecond['2'], ratio: good?.ratio };
+});
+const scaleOutBars = scaleOutRows.flatMap((r) => [
+  { label: `${r.what}, 1 process`, value: r.one ?? 0 },
+  { label: `${r.what}, 2 processes`, value: r.two ?? 0 },
+]);
 const latencyBars = [
   ...latencyOf('SQLite at 1,000 msg/s,', latency),
   ...latencyOf('SQLite at 1,000 msg/s, 1% poisoned,', poisonedLatency),
@@ -368,6 +412,7 @@ fs.writeFileSync(
     { title: 'publish → handler latency, ms', bars: latencyBars },
     { title: 'workflows of three journaled steps per second, 32 in flight', bars: workflowBars },
     { title: 'per-step latency (one step begins → the next begins), ms', bars: stepBars },
+    { title: 'one service in 1 and 2 processes, messages per second', bars: scaleOutBars },
   ]),
 );
 const md = [
@@ -430,6 +475,16 @@ const md = [
       c.rssMax,
       c.withinBound ? 'yes' : 'no',
     ]),
+  ),
+  '',
+  markdownTable(
+    [
+      `one service in 1 and 2 processes (leases; ${size.scaleOut} messages, rounds 1 2 2 1)`,
+      '1 process, msg/s',
+      '2 processes, msg/s',
+      '2 / 1',
+    ],
+    scaleOutRows.map((r) => [r.what, r.one ?? 'failed', r.two ?? 'failed', r.ratio ?? 'n/a']),
   ),
   '',
   markdownTable(

@@ -4,12 +4,15 @@
 //
 // Scenarios: e2e:sqlite, e2e:postgres, e2e:postgres+nats (publish → consume → the handler commits an entity
 // event; 1,000 keys, 64 handlers in flight, as in the full run), sql-alone:sqlite and sql-alone:postgres (the
-// same statements with no Parley code) and peer:nats-jetstream (raw JetStream).
+// same statements with no Parley code), peer:nats-jetstream (raw JetStream), and scale:<engine>:<processes>
+// (engine sqlite, postgres or postgres+nats; 1, 2 or 4 processes of one service sharing the partitions through leases,
+// draining a backlog) and scale-live:<engine>:<processes> (the same while this process publishes).
 import { parseArgs } from 'node:util';
 import { openBackend, type BenchBackend } from './backends.ts';
 import { benchPayload } from './payload.ts';
 import { run as natsJetStream } from './peers/natsJetStream.ts';
 import { endToEnd } from './scenarios/endToEnd.ts';
+import { scaleOut } from './scenarios/scaleOut.ts';
 import { sqlAlonePostgres, sqlAloneSqlite } from './scenarios/sqlAlone.ts';
 
 const scenarios: Record<string, (count: number) => Promise<number>> = {
@@ -21,6 +24,14 @@ const scenarios: Record<string, (count: number) => Promise<number>> = {
   'peer:nats-jetstream': async (count) =>
     (await natsJetStream({ count, payload: benchPayload(0), concurrency: 64 })).messagesPerSecond,
 };
+for (const engine of ['sqlite', 'postgres', 'postgres+nats'] as const) {
+  for (const processes of [1, 2, 4]) {
+    for (const mode of ['backlog', 'live'] as const) {
+      scenarios[`${mode === 'backlog' ? 'scale' : 'scale-live'}:${engine}:${processes}`] = async (count) =>
+        (await scaleOut({ engine, processes, count, mode })).messagesPerSecond;
+    }
+  }
+}
 
 async function e2e(name: BenchBackend['name'], count: number): Promise<number> {
   const backend = await openBackend(name);
@@ -52,14 +63,14 @@ for (let round = 0; round < rounds; round++) {
   for (const name of order) {
     const rate = await scenarios[name]!(count);
     rates.get(name)!.push(rate);
-    process.stdout.write(`round ${round + 1}  ${name.padEnd(22)} ${rate} msg/s\n`);
+    process.stdout.write(`round ${round + 1}  ${name.padEnd(28)} ${rate} msg/s\n`);
   }
 }
 const means = [...rates].map(([name, list]) => ({
   name,
   mean: Math.round(list.reduce((sum, r) => sum + r, 0) / list.length),
 }));
-for (const { name, mean } of means) process.stdout.write(`mean     ${name.padEnd(22)} ${mean} msg/s\n`);
+for (const { name, mean } of means) process.stdout.write(`mean     ${name.padEnd(28)} ${mean} msg/s\n`);
 const [first, second] = means;
 if (first !== undefined && second !== undefined) {
   process.stdout.write(
