@@ -744,6 +744,8 @@ export class ConsumerRuntime implements ProcessorHost {
           consumer: this.definition.name,
           partitions: [...owned].sort((a, b) => a - b),
         });
+        // Partitions taken over come with streams another process may have moved on: cached states would be stale.
+        if ([...owned].some((p) => !this.owned.has(p))) this.internals.forgetSnapshots();
         this.owned = owned;
         await this.reset();
       } catch (error) {

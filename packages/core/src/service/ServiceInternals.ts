@@ -31,6 +31,11 @@ export interface ServiceInternals {
   cacheSnapshot(entity: string, entityId: string, snapshot: Snapshot): void;
   /** Forgets a cached state (after a conflict). */
   evictSnapshot(entity: string, entityId: string): void;
+  /**
+   * Forgets every cached state: this process took over partitions, whose streams other processes may have moved
+   * on meanwhile (each stale state would cost a conflict and a rewind).
+   */
+  forgetSnapshots(): void;
   /** Publications of a registered entity; throws when the entity is not registered with the service. */
   publicationsOf(entity: AnyEntity): ReadonlyArray<EntityPublication>;
   /** Creates the topic on the bus once per process. */

@@ -296,6 +296,9 @@ export function createService(options: ServiceOptions): Service {
     evictSnapshot(entity, entityId) {
       cache.delete(EntityCache.key(entity, entityId));
     },
+    forgetSnapshots() {
+      cache.clear();
+    },
     publicationsOf(entity) {
       const registered = entities.get(entity.name);
       if (registered === undefined || registered.entity !== entity) {

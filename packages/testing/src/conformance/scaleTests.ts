@@ -87,6 +87,60 @@ export function scaleTests(target: ConformanceTarget): void {
       },
     );
 
+    it.runIf(target.features.multiInstance)(
+      'an instance that takes partitions back does not trust states it cached before another one moved them on',
+      async () => {
+        const env = await h.environment();
+        const handledBy = new Map<string, string[]>();
+        const a = instance(h, await h.open(env), 'instance-a', handledBy);
+        const b = instance(h, await h.open(env), 'instance-b', handledBy);
+        const keys = Array.from({ length: 40 }, (_, i) => `acct-${i}`);
+        const publish = (seq: number) =>
+          a.publish(
+            numbers,
+            keys.map((key) => ({ type: 'Numbered' as const, key, payload: { key, seq } })),
+          );
+        // Read through a service of its own: loading through `a` would refresh the states `a` caches.
+        const reader = h.service(await h.open(env), 'bank-reader').entity(account);
+        const seenEverywhere =
+          (seq: number, count = 1) =>
+          async () => {
+            for (const key of keys) {
+              const { state } = await reader.load(account, key);
+              if (state.seen.filter((s) => s === seq).length !== count) return false;
+            }
+            return true;
+          };
+        await a.start();
+        // A handles (and caches) every stream.
+        await publish(0);
+        await waitUntil(seenEverywhere(0), { what: 'instance a to handle round 0', timeoutMs: 10_000 });
+        // B joins and moves the streams of its partitions on.
+        await b.start();
+        let rounds = 0;
+        await waitUntil(
+          async () => {
+            rounds++;
+            await publish(1);
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            return (handledBy.get('instance-b')?.length ?? 0) > 0;
+          },
+          { what: 'instance b to handle messages', timeoutMs: 10_000 },
+        );
+        await waitUntil(seenEverywhere(1, rounds), { what: 'round 1 everywhere', timeoutMs: 10_000 });
+        // B leaves; A takes every partition back, and handles the next round without a conflict.
+        let ownsAll = false;
+        a.on('consumer:rebalanced', (e) => (ownsAll = e.partitions.length === numbers.partitions));
+        await b.stop();
+        await waitUntil(() => ownsAll, { what: 'instance a to own every partition', timeoutMs: 10_000 });
+        const rewinds: unknown[] = [];
+        a.on('consumer:rewound', (e) => rewinds.push(e.conflict));
+        await publish(2);
+        await waitUntil(seenEverywhere(2), { what: 'instance a to handle round 2', timeoutMs: 10_000 });
+        expect(rewinds).toEqual([]);
+      },
+    );
+
     it('holds back what a registered group has not processed and names it; removes it once processed', async () => {
       const conn = await h.open(await h.environment());
       let gate = false;
