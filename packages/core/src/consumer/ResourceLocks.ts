@@ -115,12 +115,7 @@ export class ResourceLocks {
     for (const key of keys) {
       const resource = this.resources.get(key);
       if (resource === undefined) continue;
-      let last: Layer | undefined;
-      resource.layers = resource.layers.filter((layer) => {
-        if (layer.unit !== unit) return true;
-        last = layer;
-        return false;
-      });
+      const last = removeLayers(resource, unit);
       if (last !== undefined) settled(key, last.value);
       this.leave(key, resource, unit);
     }
@@ -131,7 +126,7 @@ export class ResourceLocks {
     for (const key of keys) {
       const resource = this.resources.get(key);
       if (resource === undefined) continue;
-      resource.layers = resource.layers.filter((layer) => layer.unit !== unit);
+      removeLayers(resource, unit);
       this.leave(key, resource, unit);
     }
   }
@@ -181,4 +176,17 @@ export class ResourceLocks {
     }
     return false;
   }
+}
+
+/** Takes `unit`'s layers out of `resource` (in place: most resources hold one layer) and returns its newest. */
+function removeLayers(resource: Resource, unit: number): Layer | undefined {
+  const layers = resource.layers;
+  let last: Layer | undefined;
+  let kept = 0;
+  for (const layer of layers) {
+    if (layer.unit === unit) last = layer;
+    else layers[kept++] = layer;
+  }
+  layers.length = kept;
+  return last;
 }

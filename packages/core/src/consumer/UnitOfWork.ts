@@ -331,7 +331,7 @@ export class UnitOfWork implements HandlerContext {
 
   /**
    * Ends the handler's part: waits for every context call the handler made (awaited or not) and returns the
-   * effects; the first failed call fails the unit.
+   * effects; the first failed call fails the unit. Called once.
    */
   async seal(): Promise<UnitEffects> {
     // Most handlers make one or two calls and publish nothing: skip the empty waits.
@@ -341,6 +341,11 @@ export class UnitOfWork implements HandlerContext {
     this.releaseSignal();
     const outgoing = this.outgoing.length === 0 ? [] : (await Promise.all(this.outgoing)).flat();
     const timers = this.timers.length === 0 ? [] : await Promise.all(this.timers);
+    // The unit waits for its commit now, with thousands of others: it keeps only what the commit needs, not the
+    // settled calls and their results.
+    this.calls.length = 0;
+    this.outgoing.length = 0;
+    this.timers.length = 0;
     return { appends: this.appends, commands: this.commands, outgoing, documents: this.documents, timers };
   }
 
