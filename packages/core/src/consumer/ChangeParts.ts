@@ -5,11 +5,19 @@ export type ChangeParts = { -readonly [K in Exclude<keyof Change, 'checkpoints'>
 
 /** Concatenates parts, keeping their order. */
 export function mergeParts(...parts: ReadonlyArray<ChangeParts>): ChangeParts {
+  return mergePartList(parts);
+}
+
+/** {@link mergeParts} of a list (a commit's thousands of units). */
+export function mergePartList(parts: ReadonlyArray<ChangeParts>): ChangeParts {
   const merged: Record<string, unknown[]> = {};
   for (const part of parts) {
-    for (const [name, list] of Object.entries(part) as Array<[string, ReadonlyArray<unknown> | undefined]>) {
+    const lists = part as Record<string, ReadonlyArray<unknown> | undefined>;
+    for (const name in lists) {
+      const list = lists[name];
       if (list === undefined || list.length === 0) continue;
-      (merged[name] ??= []).push(...list);
+      const into = (merged[name] ??= []);
+      for (const item of list) into.push(item);
     }
   }
   return merged;

@@ -18,7 +18,7 @@ import type { ConsumerSource, SourceRecord } from './ConsumerSource.ts';
 import type { ConsumerDefinition, FailureFacts, FailureHandler, Handler } from './defineConsumer.ts';
 import { droppedParts, failureParts, parkParts, recoveredParts, unparkParts } from './failureParts.ts';
 import type { ResourceLocks } from './ResourceLocks.ts';
-import type { UnitOfWork } from './UnitOfWork.ts';
+import type { UnitFootprint, UnitOfWork } from './UnitOfWork.ts';
 
 /**
  * A message for a key lane: fresh from the source, or from the key's parked queue — or, with a dead letter whose
@@ -31,13 +31,13 @@ export type LaneItem =
 /** What one item contributes to the next commit. */
 export interface ReadyUnit {
   /** For source items: the position that this unit completes. */
-  readonly at?: { readonly partition: number; readonly position: number };
-  readonly unit?: UnitOfWork;
+  readonly at?: { readonly partition: number; readonly position: number } | undefined;
+  readonly unit?: UnitFootprint | undefined;
   readonly parts: ChangeParts;
   /** Runs after the unit committed. */
-  readonly onCommit?: () => void;
+  readonly onCommit?: (() => void) | undefined;
   /** For units of a parked queue (retries, redrives, drains): its key, busy until the unit commits. */
-  readonly parkedKey?: string;
+  readonly parkedKey?: string | undefined;
 }
 
 /** How handling an item ended. */
@@ -149,8 +149,8 @@ export class MessageProcessor {
         }
         host.locks.finished(unit.id, unit.touched);
         this.finish(item, epoch, {
-          ...(at ? { at } : {}),
-          unit,
+          at,
+          unit: unit.footprint(),
           parts: item.kind === 'source' ? effects : mergeParts(effects, this.settled(item)),
         });
         return 'done';
@@ -412,7 +412,7 @@ export class MessageProcessor {
     message: Delivered,
     failure: FailureFacts,
     epoch: number,
-  ): Promise<{ unit: UnitOfWork; parts: ChangeParts } | 'abandoned' | undefined> {
+  ): Promise<{ unit: UnitFootprint; parts: ChangeParts } | 'abandoned' | undefined> {
     const host = this.host;
     const unit = host.newUnit(lane, message, epoch);
     try {
@@ -423,7 +423,7 @@ export class MessageProcessor {
         return 'abandoned';
       }
       host.locks.finished(unit.id, unit.touched);
-      return { unit, parts: effects };
+      return { unit: unit.footprint(), parts: effects };
     } catch (thrown) {
       unit.close();
       host.locks.discarded(unit.id, unit.touched);

@@ -51,6 +51,20 @@ export interface UnitEffects {
   readonly timers: ReadonlyArray<TimerRecord>;
 }
 
+/**
+ * What a sealed unit leaves for its commit to settle: which resources it holds and the stream states it wrote —
+ * not the message, its payload or the handler's context, which thousands of units waiting for one commit would
+ * otherwise keep alive.
+ */
+export interface UnitFootprint {
+  readonly id: number;
+  readonly touched: ReadonlySet<string>;
+  readonly snapshots: ReadonlyMap<string, { entity: string; entityId: string; snapshot: Snapshot }>;
+}
+
+/** The one empty list of effects, so that units waiting for a commit keep none of their own. */
+const NONE: readonly never[] = Object.freeze([]);
+
 export const streamResource = (entity: string, entityId: string): string =>
   `s\u0000${entity}\u0000${entityId}`;
 const documentResource = (model: string, id: string): string => `d\u0000${model}\u0000${id}`;
@@ -339,14 +353,25 @@ export class UnitOfWork implements HandlerContext {
     else if (this.calls.length > 1) await Promise.all(this.calls);
     this.sealed = true;
     this.releaseSignal();
-    const outgoing = this.outgoing.length === 0 ? [] : (await Promise.all(this.outgoing)).flat();
-    const timers = this.timers.length === 0 ? [] : await Promise.all(this.timers);
+    const outgoing = this.outgoing.length === 0 ? NONE : (await Promise.all(this.outgoing)).flat();
+    const timers = this.timers.length === 0 ? NONE : await Promise.all(this.timers);
     // The unit waits for its commit now, with thousands of others: it keeps only what the commit needs, not the
     // settled calls and their results.
     this.calls.length = 0;
     this.outgoing.length = 0;
     this.timers.length = 0;
-    return { appends: this.appends, commands: this.commands, outgoing, documents: this.documents, timers };
+    return {
+      appends: this.appends,
+      commands: this.commands.length === 0 ? NONE : this.commands,
+      outgoing,
+      documents: this.documents.length === 0 ? NONE : this.documents,
+      timers,
+    };
+  }
+
+  /** What the unit's commit needs of it (see {@link UnitFootprint}). */
+  footprint(): UnitFootprint {
+    return { id: this.id, touched: this.touched, snapshots: this.snapshots };
   }
 
   /** Releases the unit's signal; for a unit whose handler failed (a sealed unit is already closed). */

@@ -1,5 +1,5 @@
 import type { Change, CheckpointWrite } from '../ports/Change.ts';
-import { mergeParts } from './ChangeParts.ts';
+import { mergePartList } from './ChangeParts.ts';
 import type { ReadyUnit } from './MessageProcessor.ts';
 import type { PartitionProgress } from './PartitionProgress.ts';
 
@@ -36,7 +36,7 @@ export function planCommit(
     writes.set(partition, write);
     if (write !== undefined) checkpoints.push(write);
   }
-  const parts = mergeParts(...batch.map((ready) => ready.parts));
+  const parts = mergePartList(batch.map((ready) => ready.parts));
   const change: Change = {
     appends: parts.appends ?? [],
     commands: parts.commands ?? [],
