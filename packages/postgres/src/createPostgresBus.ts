@@ -41,6 +41,13 @@ export interface PostgresBusOptions {
    * @default 60000
    */
   readonly reconnectTimeoutMs?: number;
+  /**
+   * Statements with parameters go as named prepared statements: each connection parses and plans them once.
+   * Turn this off behind a pooler that moves a session's statements between connections (PgBouncer in
+   * transaction mode before 1.21).
+   * @default true
+   */
+  readonly prepareStatements?: boolean;
 }
 
 interface MessageRow {
@@ -88,6 +95,7 @@ export function createPostgresBus(target: PostgresTarget, options: PostgresBusOp
     logger,
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
     ...(options.reconnectTimeoutMs === undefined ? {} : { reconnectTimeoutMs: options.reconnectTimeoutMs }),
+    ...(options.prepareStatements === undefined ? {} : { prepareStatements: options.prepareStatements }),
   });
   const { s, run, changes } = database;
   const catalog = new TopicCatalog(s, resolved.description);

@@ -63,6 +63,13 @@ export interface PostgresStoreOptions {
    * @default 60000
    */
   readonly reconnectTimeoutMs?: number;
+  /**
+   * Statements with parameters go as named prepared statements: each connection parses and plans them once.
+   * Turn this off behind a pooler that moves a session's statements between connections (PgBouncer in
+   * transaction mode before 1.21).
+   * @default true
+   */
+  readonly prepareStatements?: boolean;
 }
 
 /** The notification that signals each kind of store change. */
@@ -98,6 +105,7 @@ export function createPostgresStore(target: PostgresTarget, options: PostgresSto
     logger,
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
     ...(options.reconnectTimeoutMs === undefined ? {} : { reconnectTimeoutMs: options.reconnectTimeoutMs }),
+    ...(options.prepareStatements === undefined ? {} : { prepareStatements: options.prepareStatements }),
   });
   const { s, run, changes } = database;
   const instanceSlots = createInstanceSlots(database, logger);

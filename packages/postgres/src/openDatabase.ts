@@ -5,6 +5,7 @@ import { createChangeNotifier, type ChangeNotifier, type ChangeSignal } from './
 import { connectClient } from './connectClient.ts';
 import { isConnectionLoss, isRefusedByServer, wasNeverSent } from './connectionLoss.ts';
 import { migrate } from './migrate.ts';
+import { preparing } from './preparing.ts';
 import type { Queryable } from './Queryable.ts';
 import type { ResolvedTarget } from './resolveTarget.ts';
 
@@ -25,7 +26,7 @@ export interface PostgresDatabase {
    * with are sent on the schema's channel with NOTIFY in the COMMIT's round trip (PostgreSQL delivers them only
    * if the transaction commits).
    */
-  transaction(work: (client: pg.PoolClient) => Promise<ChangeSignal[]>): Promise<ChangeSignal[]>;
+  transaction(work: (client: Queryable) => Promise<ChangeSignal[]>): Promise<ChangeSignal[]>;
   /**
    * A client of the pool for the caller alone, e.g. to hold session locks; the caller releases it (destroying it
    * if it failed). Counts against the pool's size while held.
@@ -48,6 +49,8 @@ export interface OpenDatabaseOptions {
    * @default 60000
    */
   readonly reconnectTimeoutMs?: number;
+  /** Statements with parameters go as named prepared statements (see {@link preparing}). @default true */
+  readonly prepareStatements?: boolean;
 }
 
 // int8 columns (positions, counts, ms timestamps) come back as JS numbers: they stay far below 2^53.
@@ -151,16 +154,18 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
     }
   }
 
-  async function transaction(
-    work: (client: pg.PoolClient) => Promise<ChangeSignal[]>,
-  ): Promise<ChangeSignal[]> {
+  const prepare = options.prepareStatements ?? true;
+  const statementsOf = (db: pg.Pool | pg.PoolClient): Queryable => (prepare ? preparing(db) : db);
+  const statements = statementsOf(pool);
+
+  async function transaction(work: (client: Queryable) => Promise<ChangeSignal[]>): Promise<ChangeSignal[]> {
     const client = await connectClient(pool);
     let broken: Error | undefined;
     let committing = false;
     try {
       await client.query('BEGIN');
       try {
-        const signals = await work(client);
+        const signals = await work(statementsOf(client));
         committing = true;
         await client.query(commitStatement(channel, signals));
         return signals;
@@ -190,7 +195,7 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
     channel,
     description: target.description,
     changes,
-    run: (work) => track(() => reconnecting('a statement', () => work(pool))),
+    run: (work) => track(() => reconnecting('a statement', () => work(statements))),
     transaction: (work) => track(() => reconnecting('a transaction', () => transaction(work))),
     session: () => track(() => reconnecting('a connection', () => connectClient(pool))),
     identity: () =>
