@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Client, QueryResult, QueryResultRow } from 'pg';
 import { POSTGRES_URL } from '../backends.ts';
 import { benchOrders } from '../benchModel.ts';
 import { benchPayload } from '../payload.ts';
@@ -162,20 +163,22 @@ export async function sqlAlonePostgres(messages: number): Promise<SqlAloneResult
             occurred_ms: Date.parse(m.occurredAt),
           });
         }
-        await publisher.query('BEGIN');
-        await publisher.query(
+        await send(publisher, 'BEGIN');
+        await send(
+          publisher,
           `SELECT pg_advisory_xact_lock(k) FROM (
              SELECT DISTINCT hashtextextended(name, 0) AS k FROM unnest($1::text[]) AS name ORDER BY k) AS keys`,
           [partitionLocks],
         );
-        await publisher.query(
+        await send(
+          publisher,
           `INSERT INTO ${s}.messages (topic, partition, id, type, key, payload, headers, occurred_at, occurred_ms)
            SELECT * FROM json_to_recordset($1::json) AS (topic text, partition int, id text, type text,
              key text, payload text, headers text, occurred_at text, occurred_ms int8)
            ON CONFLICT (topic, id) DO NOTHING`,
           [JSON.stringify(rows)],
         );
-        await publisher.query('COMMIT');
+        await send(publisher, 'COMMIT');
       }
     })();
     const after = new Array<number>(PARTITIONS).fill(0);
@@ -184,7 +187,8 @@ export async function sqlAlonePostgres(messages: number): Promise<SqlAloneResult
       const read: Array<{ position: string; id: string; key: string; payload: string; occurred_at: string }> =
         [];
       for (let partition = 0; partition < PARTITIONS; partition++) {
-        const { rows } = await consumer.query<(typeof read)[number]>(
+        const { rows } = await send<(typeof read)[number]>(
+          consumer,
           `SELECT position, id, key, payload, occurred_at FROM ${s}.messages
            WHERE topic = $1 AND partition = $2 AND position > $3 ORDER BY position LIMIT $4`,
           [benchOrders.name, partition, after[partition], BATCH],
@@ -197,11 +201,12 @@ export async function sqlAlonePostgres(messages: number): Promise<SqlAloneResult
         continue;
       }
       const keys = [...new Set(read.map((row) => row.key))];
-      await consumer.query('BEGIN');
-      await consumer.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      await send(consumer, 'BEGIN');
+      await send(consumer, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         JSON.stringify([schema, 'events', 'bench-account']),
       ]);
-      const { rows: versions } = await consumer.query<{ version: number }>(
+      const { rows: versions } = await send<{ version: number }>(
+        consumer,
         `SELECT coalesce((SELECT max(version) FROM ${s}.events e
            WHERE e.entity = 'bench-account' AND e.entity_id = t.id), 0) AS version
          FROM unnest($1::text[]) WITH ORDINALITY AS t(id, i) ORDER BY i`,
@@ -219,30 +224,48 @@ export async function sqlAlonePostgres(messages: number): Promise<SqlAloneResult
           occurred_at: row.occurred_at,
         };
       });
-      await consumer.query(
+      await send(
+        consumer,
         `INSERT INTO ${s}.events (entity, entity_id, version, id, type, data, metadata, occurred_at)
          SELECT 'bench-account', entity_id, version, id, 'Recorded', data, '{}', occurred_at
          FROM json_to_recordset($1::json) AS (entity_id text, version int, id text, data text, occurred_at text)`,
         [JSON.stringify(events)],
       );
-      await consumer.query(
+      await send(
+        consumer,
         `INSERT INTO ${s}.checkpoints (consumer, source, partition, position, version)
          SELECT 'c', $1, p, pos, 1 FROM unnest($2::int[], $3::int8[]) AS t(p, pos)
          ON CONFLICT (consumer, source, partition) DO UPDATE SET position = excluded.position,
            version = ${s}.checkpoints.version + 1`,
         [benchOrders.name, after.map((_, p) => p), after],
       );
-      await consumer.query('COMMIT');
+      await send(consumer, 'COMMIT');
       handled += read.length;
     }
     await publishing;
     return result('postgres', messages, started);
   } finally {
     await publisher.end();
-    await consumer.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+    await send(consumer, `DROP SCHEMA IF EXISTS ${s} CASCADE`);
     await consumer.end();
   }
 }
+
+/**
+ * A statement as Parley sends it: with parameters, a named prepared statement (parsed and planned once per
+ * connection, as `@parley/postgres` does by default).
+ */
+function send<R extends QueryResultRow = QueryResultRow>(
+  client: Client,
+  text: string,
+  values?: unknown[],
+): Promise<QueryResult<R>> {
+  if (values === undefined) return client.query<R>(text);
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `s${statementNames.size}`));
+  return client.query<R>({ name, text, values });
+}
+const statementNames = new Map<string, string>();
 
 function result(engine: SqlAloneResult['engine'], messages: number, started: number): SqlAloneResult {
   const seconds = (performance.now() - started) / 1000;
