@@ -330,6 +330,11 @@ const targets = {
   memoryBounded: ok<MemoryBoundsResult>(bounds)?.cases.every((c) => c.withinBound) ?? false,
   workflowsOnPostgresAheadOfDbosAndRestate:
     (ratios.workflowsPostgresOverDbos ?? 0) > 1 && (ratios.workflowsPostgresOverRestate ?? 0) > 1,
+  // Throughput near the engines' limits: of the SQL alone, of raw JetStream, against graphile-worker.
+  e2eAtLeast60PercentOfSqlAlone:
+    (ratios.e2eOverSqlAloneSqlite ?? 0) >= 0.6 && (ratios.e2eOverSqlAlonePostgres ?? 0) >= 0.6,
+  postgresAheadOfGraphileWorker: (ratios.consumeOnlyPostgresOverGraphileWorker ?? 0) > 1,
+  postgresNatsAtLeast60PercentOfRawJetStream: (ratios.postgresNatsOverRawJetStream ?? 0) >= 0.6,
 };
 const results = {
   quick,
