@@ -59,7 +59,7 @@ export async function openBackend(name: BenchBackend['name']): Promise<BenchBack
 }
 
 /** Deletes the streams (topics, and KV buckets' streams) a bus with `prefix` created. */
-async function deleteNatsStreams(prefix: string): Promise<void> {
+export async function deleteNatsStreams(prefix: string): Promise<void> {
   const { connect } = await import('@nats-io/transport-node');
   const { jetstreamManager } = await import('@nats-io/jetstream');
   const nc = await connect({ servers: NATS_URL.replace(/^nats:\/\//, '') });

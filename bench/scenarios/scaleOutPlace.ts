@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bus, Store } from '@parley/core';
-import { NATS_URL, POSTGRES_URL } from '../backends.ts';
+import { deleteNatsStreams, NATS_URL, POSTGRES_URL } from '../backends.ts';
 
 /** The engines the scale-out scenario runs on. */
 export type ScaleOutEngine = 'sqlite' | 'postgres' | 'postgres+nats';
@@ -77,20 +77,7 @@ export async function removePlace(place: SharedPlace): Promise<void> {
       await client.end();
     }
   }
-  if (place.prefix !== undefined) {
-    const { connect } = await import('@nats-io/transport-node');
-    const { jetstreamManager } = await import('@nats-io/jetstream');
-    const nc = await connect({ servers: NATS_URL.replace(/^nats:\/\//, '') });
-    try {
-      const jsm = await jetstreamManager(nc);
-      const names: string[] = [];
-      for await (const name of jsm.streams.names())
-        if (name.startsWith(`${place.prefix}_`) || name.startsWith(`KV_${place.prefix}_`)) names.push(name);
-      for (const name of names) await jsm.streams.delete(name);
-    } finally {
-      await nc.close();
-    }
-  }
+  if (place.prefix !== undefined) await deleteNatsStreams(place.prefix);
 }
 
 function required(value: string | undefined, what: string): string {
