@@ -25,7 +25,7 @@ class SimulatedProcess implements PortOwner {
   /** Called when the process crashes. */
   readonly onCrash = new Set<() => void>();
 
-  /** Resolves with 'crashed' when the process crashes. */
+  /** Resolves with `crashed` when this incarnation ends: a crash, or the end of a restart. */
   crashed(): Promise<'crashed'> {
     return new Promise((resolve) => {
       if (!this.alive) resolve('crashed');
@@ -308,10 +308,7 @@ class SimulatedRun {
 
   private crash(proc: SimulatedProcess): void {
     if (!proc.alive) return;
-    proc.alive = false;
-    proc.clock.kill();
-    for (const listener of proc.onCrash) listener();
-    proc.onCrash.clear();
+    this.end(proc);
     if (this.processes.get(proc.name) === proc) proc.service = undefined;
     this.relaunchLater(proc.name, this.world.random.between(100, 3000));
   }
@@ -341,9 +338,17 @@ class SimulatedRun {
     }
     // Crashed while stopping: the crash starts it again.
     if (!proc.alive) return;
+    // Calls still under way (a client's command, say) never get their answer: their callers try the next one.
+    this.end(proc);
+    if (this.processes.get(name) === proc) await this.launch(name);
+  }
+
+  /** An incarnation ends: its clock stops, its calls never settle, and whoever waits on it hears that it is gone. */
+  private end(proc: SimulatedProcess): void {
     proc.alive = false;
     proc.clock.kill();
-    if (this.processes.get(name) === proc) await this.launch(name);
+    for (const listener of proc.onCrash) listener();
+    proc.onCrash.clear();
   }
 
   /** Faults that strike between steps rather than inside a call: clock jumps and restarts. */

@@ -107,4 +107,30 @@ describe('simulate', () => {
     expect(replayed.ok).toBe(false);
     expect(replayed.violations).toEqual(found!.violations.filter((v) => !v.startsWith('not deterministic')));
   });
+
+  it('retries a client call that was under way when its process restarted, on the next incarnation', async () => {
+    // The command's first store read is slowed by three virtual seconds; a restart strikes meanwhile.
+    const report = await simulate({
+      seed: 7,
+      services: { bank: (env) => createService(env).entity(account) },
+      workload: async (world) => {
+        await world.call('bank', (bank) =>
+          bank.execute(account, 'alice', { type: 'Deposit', data: { amount: 5 } }, { commandId: 'once' }),
+        );
+      },
+      invariants: {
+        depositedOnce: async (world) => {
+          const observer = createService({ name: 'observer', store: world.store('bank'), bus: world.bus });
+          const { state } = await observer.entity(account).load(account, 'alice');
+          return state.deposits === 1 ? [] : [`${state.deposits} deposits`];
+        },
+      },
+      replay: '7/slowHandlers@0:3000,restarts@5:0',
+      shrink: false,
+      steps: 50_000,
+      logger: silentLogger,
+    });
+    expect(report.violations).toEqual([]);
+    expect(report.faults).toMatchObject({ slowHandlers: 1, restarts: 1 });
+  });
 });
