@@ -27,3 +27,8 @@ export const benchAccount = defineEntity({
   decide: (_state, command) => ({ type: 'Recorded', data: command.data }),
   evolve: (state) => ({ orders: state.orders + 1 }),
 });
+
+/** The command the end-to-end handler executes for an order it consumes. */
+export function recordOrder(order: { orderId: string; amount: number }) {
+  return { type: 'Record' as const, data: { orderId: order.orderId, amount: order.amount } };
+}

@@ -1,6 +1,6 @@
 import { createService, type Service } from '@parley/core';
 import type { BenchBackend } from '../backends.ts';
-import { benchAccount, benchOrders } from '../benchModel.ts';
+import { benchAccount, benchOrders, recordOrder } from '../benchModel.ts';
 import { benchPayload } from '../payload.ts';
 import { LatencyReservoir } from '../LatencyReservoir.ts';
 import { round } from '../percentiles.ts';
@@ -82,10 +82,7 @@ export async function endToEnd(backend: BenchBackend, options: EndToEndOptions):
           if (poison.has(message.key)) throw new Error('poison');
           latencies.add(performance.timeOrigin + performance.now() - message.payload.sentAt);
           if (work === 'none') return;
-          await ctx.execute(benchAccount, message.key, {
-            type: 'Record',
-            data: { orderId: message.payload.orderId, amount: message.payload.amount },
-          });
+          await ctx.execute(benchAccount, message.key, recordOrder(message.payload));
         },
       },
     });

@@ -2,7 +2,7 @@
 // channel. Builds the service, says `ready`, starts it on `start`, reports every commit, rebalance, rewind and
 // dead letter, and stops (then exits) on `stop`.
 import { createService } from '@parley/core';
-import { benchAccount, benchOrders } from '../benchModel.ts';
+import { benchAccount, benchOrders, recordOrder } from '../benchModel.ts';
 import { openPlace } from './scaleOutPlace.ts';
 import {
   CONSUMER,
@@ -37,10 +37,7 @@ const service = createService({
     stormGuard: false,
     handle: {
       OrderPlaced: async (message, ctx) => {
-        await ctx.execute(benchAccount, message.key, {
-          type: 'Record',
-          data: { orderId: message.payload.orderId, amount: message.payload.amount },
-        });
+        await ctx.execute(benchAccount, message.key, recordOrder(message.payload));
       },
     },
   });
