@@ -31,7 +31,7 @@ describe('metrics through OpenTelemetry', () => {
   metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
   afterAll(() => metrics.disable());
 
-  it('counts what is sent and handled, times attempts and commits, and counts dead letters by status', async () => {
+  it('counts what is sent (published, or fired by a timer) and handled, times attempts and commits, and counts dead letters by status', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-metrics-'));
     const url = `sqlite:${path.join(dir, 'app.db')}`;
     const bus = createSqliteBus(url, { logger: silentLogger });
@@ -44,13 +44,22 @@ describe('metrics through OpenTelemetry', () => {
         if (key === 'bad') throw new TypeError('no such warehouse');
       },
     });
+    const sentEvents: string[] = [];
+    service.on('messages:sent', (e) => sentEvents.push(`${e.topic}:${e.messages}`));
     try {
       await service.start();
       await service.publish(
         orders,
         ['a', 'b', 'bad'].map((key) => ({ type: 'OrderPlaced' as const, key, payload: { orderId: key } })),
       );
+      // A scheduled message is sent when its timer fires, not when it is scheduled.
+      await service.schedule(
+        orders,
+        { type: 'OrderPlaced', key: 'later', payload: { orderId: 'later' } },
+        { after: 1 },
+      );
       await waitUntil(async () => (await store.listDeadLetters()).length === 1);
+      await waitUntil(() => sentEvents.length === 2);
       await whenAllIdle([service]);
     } finally {
       await service.stop();
@@ -67,13 +76,14 @@ describe('metrics through OpenTelemetry', () => {
         .filter((p) => Object.entries(where).every(([k, v]) => p.attributes[k] === v))
         .reduce((n, p) => n + p.value, 0);
 
-    expect(sum('messaging.client.sent.messages', { 'messaging.destination.name': 'metric-orders' })).toBe(3);
+    expect(sentEvents).toEqual(['metric-orders:3', 'metric-orders:1']);
+    expect(sum('messaging.client.sent.messages', { 'messaging.destination.name': 'metric-orders' })).toBe(4);
     expect(sum('messaging.client.consumed.messages', { 'messaging.consumer.group.name': 'order-desk' })).toBe(
-      3,
+      4,
     );
     expect(sum('messaging.client.consumed.messages', { 'error.type': 'TypeError' })).toBe(1);
     const durations = points('messaging.process.duration') as Array<DataPoint<Histogram>>;
-    expect(durations.reduce((n, p) => n + p.value.count, 0)).toBe(3);
+    expect(durations.reduce((n, p) => n + p.value.count, 0)).toBe(4);
     expect(sum('parley.dead_letters.created', { 'parley.dead_letter.status': 'parked' })).toBe(1);
     expect(sum('parley.handler.failures', { 'error.type': 'TypeError' })).toBe(1);
     expect(sum('parley.retries')).toBe(0); // no retries in this policy

@@ -233,9 +233,9 @@ export function createService(options: ServiceOptions): Service {
   let activity = 0;
   events.on('relay:published', () => activity++);
   const relay = new OutboxRelay(store, bus, clock, logger, events);
+  // A fired timer's message is a commit of this process like any other; the relay may have it to send.
   const timers = new TimerRuntime(store, clock, logger, (message) => {
-    activity++;
-    recordSent([message], events);
+    internals.committed({ timers: [], outgoing: [message] });
     relay.notify();
   });
   const known = new Map<string, TopicDefinition>();
