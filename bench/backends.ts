@@ -77,6 +77,11 @@ export async function deleteNatsStreams(prefix: string): Promise<void> {
 async function closeAndDrop(store: Store, bus: Bus, schemas: string[]): Promise<void> {
   await store.close();
   await bus.close();
+  await dropSchemas(schemas);
+}
+
+/** Drops PostgreSQL schemas a run created, with everything in them. */
+export async function dropSchemas(schemas: ReadonlyArray<string>): Promise<void> {
   const pg = (await import('pg')).default;
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();

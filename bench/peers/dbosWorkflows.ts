@@ -1,6 +1,5 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
-import pg from 'pg';
-import { POSTGRES_URL } from '../backends.ts';
+import { dropSchemas, POSTGRES_URL } from '../backends.ts';
 import {
   measureWorkflows,
   WorkflowTimings,
@@ -57,12 +56,6 @@ export async function dbosWorkflows(options: WorkflowBenchOptions): Promise<Work
     );
   } finally {
     await DBOS.shutdown();
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await dropSchemas([schema]);
   }
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bus, Store } from '@parley/core';
-import { deleteNatsStreams, NATS_URL, POSTGRES_URL } from '../backends.ts';
+import { deleteNatsStreams, dropSchemas, NATS_URL, POSTGRES_URL } from '../backends.ts';
 
 /** The engines the scale-out scenario runs on. */
 export type ScaleOutEngine = 'sqlite' | 'postgres' | 'postgres+nats';
@@ -67,16 +67,7 @@ export async function openPlace(
 /** Deletes what a run left: the SQLite file's directory, the schema, the NATS streams. */
 export async function removePlace(place: SharedPlace): Promise<void> {
   if (place.file !== undefined) fs.rmSync(path.dirname(place.file), { recursive: true, force: true });
-  if (place.schema !== undefined) {
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${place.schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  }
+  if (place.schema !== undefined) await dropSchemas([place.schema]);
   if (place.prefix !== undefined) await deleteNatsStreams(place.prefix);
 }
 
