@@ -5,7 +5,7 @@ import { createChangeNotifier, type ChangeNotifier, type ChangeSignal } from './
 import { connectClient } from './connectClient.ts';
 import { isConnectionLoss, isRefusedByServer, wasNeverSent } from './connectionLoss.ts';
 import { migrate } from './migrate.ts';
-import { preparing } from './preparing.ts';
+import { withPreparedStatements } from './preparedStatements.ts';
 import type { Queryable } from './Queryable.ts';
 import type { ResolvedTarget } from './resolveTarget.ts';
 
@@ -49,7 +49,7 @@ export interface OpenDatabaseOptions {
    * @default 60000
    */
   readonly reconnectTimeoutMs?: number;
-  /** Statements with parameters go as named prepared statements (see {@link preparing}). @default true */
+  /** Statements with parameters go as named prepared statements (see {@link withPreparedStatements}). @default true */
   readonly prepareStatements?: boolean;
 }
 
@@ -155,7 +155,8 @@ export function openDatabase(target: ResolvedTarget, options: OpenDatabaseOption
   }
 
   const prepare = options.prepareStatements ?? true;
-  const statementsOf = (db: pg.Pool | pg.PoolClient): Queryable => (prepare ? preparing(db) : db);
+  const statementsOf = (db: pg.Pool | pg.PoolClient): Queryable =>
+    prepare ? withPreparedStatements(db) : db;
   const statements = statementsOf(pool);
 
   async function transaction(work: (client: Queryable) => Promise<ChangeSignal[]>): Promise<ChangeSignal[]> {

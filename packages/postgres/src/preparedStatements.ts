@@ -21,7 +21,7 @@ function nameOf(text: string): string {
  * Named statements live on their connection: a pooler that hands one session's statements to another connection
  * (PgBouncer in transaction mode before 1.21) needs them off (`prepareStatements: false`).
  */
-export function preparing(db: Pick<pg.Pool | pg.PoolClient, 'query'>): Queryable {
+export function withPreparedStatements(db: Pick<pg.Pool | pg.PoolClient, 'query'>): Queryable {
   return {
     query: <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
       values === undefined ? db.query<R>(text) : db.query<R>({ name: nameOf(text), text, values }),
